@@ -1,0 +1,157 @@
+# nbdkit-golang
+# Copyright the nbdkit-golang authors
+#
+# Redistribution and use in source and binary forms, with or without
+# modification, are permitted provided that the following conditions are
+# met:
+#
+# * Redistributions of source code must retain the above copyright
+# notice, this list of conditions and the following disclaimer.
+#
+# * Redistributions in binary form must reproduce the above copyright
+# notice, this list of conditions and the following disclaimer in the
+# documentation and/or other materials provided with the distribution.
+#
+# * Neither the name of the copyright holder nor the names of its
+# contributors may be used to endorse or promote products derived from
+# this software without specific prior written permission.
+#
+# THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+# "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+# LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+# A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+# HOLDER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+# SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+# LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+# DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+# THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+# (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+# OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+
+# Shared helpers for the shell tests.  Every test starts with:
+#
+#   source ./functions.sh
+#   set -e
+#   set -x
+#
+# Tests are run by automake from the build directory tests/ with
+# abs_top_builddir, abs_top_srcdir, SRCDIR and GOLANG set (see
+# Makefile.am).
+
+# nbdsh runs "python3 -m nbd" from PATH, and a python3 without the nbd
+# module makes every nbdsh test skip silently.  Put the system's
+# directories first.  (Go is never found through PATH: the tests use
+# $GOLANG, chosen by configure.)
+export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
+
+: "${abs_top_builddir:?run tests through make check}"
+: "${abs_top_srcdir:=$abs_top_builddir}"
+
+# The loader as built in this tree, and the built examples.
+golang_plugin="$abs_top_builddir/src/.libs/nbdkit-golang-plugin.so"
+examples="$abs_top_builddir/examples"
+test_plugins="$abs_top_builddir/tests/plugins"
+
+# Cleanup hooks, run on every way out of the script.
+_cleanup_hooks=()
+cleanup_fn ()
+{
+    _cleanup_hooks+=("$*")
+}
+_run_cleanup_hooks ()
+{
+    local _status=$? _i
+    set +e
+    trap '' INT QUIT TERM EXIT ERR
+    echo "$0: run cleanup hooks: exit code $_status"
+    for (( _i = ${#_cleanup_hooks[@]} - 1; _i >= 0; --_i )); do
+        eval "${_cleanup_hooks[_i]}"
+    done
+    exit $_status
+}
+trap _run_cleanup_hooks INT QUIT TERM EXIT ERR
+
+# requires CMD [ARGS]: skip the test (exit 77) unless CMD succeeds.
+# Tests must not skip on the CI machine, so ./quickstart installs
+# everything a test requires.
+requires ()
+{
+    ( "$@" ) </dev/null >/dev/null 2>&1 || {
+        echo "$0: ‘$*’ failed, so this test is skipped"
+        exit 77
+    }
+}
+
+# requires_file FILE: skip unless FILE exists (e.g. a built example).
+requires_file ()
+{
+    test -e "$1" || {
+        echo "$0: $1 was not built, so this test is skipped"
+        exit 77
+    }
+}
+
+# The loader must always exist: it builds without Go.
+test -f "$golang_plugin" || {
+    echo "$0: $golang_plugin not found: run make first"
+    exit 1
+}
+
+# example NAME: path of a built example library.
+example ()
+{
+    echo "$examples/$1/lib$1.so"
+}
+
+# test_plugin NAME: path of a built test plugin library.
+test_plugin ()
+{
+    echo "$test_plugins/$1/lib$1.so"
+}
+
+# tmpdir: a private temporary directory, removed at exit.
+tmpdir=$(mktemp -d /tmp/nbdkit-golang-test.XXXXXX)
+cleanup_fn rm -rf "$tmpdir"
+
+# start_nbdkit -P PIDFILE [ARGS...]: start nbdkit (in its default
+# forking mode unless ARGS say otherwise), wait for the pidfile, and
+# kill the server at exit.  Fails if the server does not start within
+# 60 seconds.
+start_nbdkit ()
+{
+    local pidfile i
+    if [ "$1" != "-P" ] || [ -z "$2" ]; then
+        echo "$0: start_nbdkit: first arguments must be -P PIDFILE"
+        exit 1
+    fi
+    pidfile="$2"
+    nbdkit "$@"
+    for (( i = 0; i < 600; ++i )); do
+        test -s "$pidfile" && break
+        sleep 0.1
+    done
+    if ! test -s "$pidfile"; then
+        echo "$0: start_nbdkit: pidfile $pidfile was not created"
+        exit 1
+    fi
+    cleanup_fn kill_nbdkit "$(cat "$pidfile")"
+}
+
+# kill_nbdkit PID: SIGTERM, then wait up to 10 s, then SIGKILL (and
+# fail: a server that ignores SIGTERM is a bug).
+kill_nbdkit ()
+{
+    local pid=$1 i
+    kill "$pid" 2>/dev/null || return 0
+    for (( i = 0; i < 100; ++i )); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    echo "$0: nbdkit $pid did not exit after SIGTERM, sending SIGKILL"
+    kill -9 "$pid" 2>/dev/null
+    return 1
+}
+
+# Bound every nbdkit and client run: a hang fails the test instead of
+# stalling the suite.
+: "${TEST_TIMEOUT:=300}"
