@@ -1,0 +1,3 @@
+module github.com/nbdkit-golang/golib
+
+go 1.19
