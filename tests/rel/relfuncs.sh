@@ -63,6 +63,7 @@ verify=crc32c
 verify_backlog=32
 do_verify=1
 verify_fatal=1
+verify_state_save=0
 [rel]
 EOF_FIO
     timeout "$TEST_TIMEOUT" fio "$tmpdir/job.fio" \
@@ -133,4 +134,54 @@ rel_start_fg ()
     done
     echo "$0: rel_start_fg: nbdkit did not start"
     exit 1
+}
+
+# rel_run_bad NAME MODE [ARGS...]: run nbdkit with the reldisk plugin
+# and ARGS, in the default forking MODE ("forking") or in the
+# foreground ("foreground"), expecting it to fail at start: it must
+# exit non-zero within 30 s with an error message and leave no process
+# behind.  Its output is in $tmpdir/out-NAME-MODE.
+rel_run_bad ()
+{
+    local name=$1 mode=$2 status=0 out sock pid
+    shift 2
+    sock="$tmpdir/sock-$name-$mode"
+    pid="$tmpdir/pid-$name-$mode"
+    out="$tmpdir/out-$name-$mode"
+    local fg=
+    [ "$mode" = foreground ] && fg=-f
+    # -k: a plugin that took SIGTERM away from nbdkit ignores timeout's
+    # first signal.
+    timeout -k 5 30 nbdkit $fg -U "$sock" -P "$pid" \
+            "$golang_plugin" "$reldisk" "$@" > "$out" 2>&1 || status=$?
+    cat "$out"
+    echo "$name ($mode): nbdkit exited with status $status"
+    if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+        echo "$0: $name ($mode): nbdkit hung"
+        exit 1
+    fi
+    if [ "$status" -eq 0 ]; then
+        # nbdkit started (and, in the forking mode, is serving in the
+        # background): kill it, it is ours, then fail.
+        if test -s "$pid"; then
+            kill -9 "$(cat "$pid")" 2>/dev/null || :
+        fi
+        echo "$0: $name ($mode): nbdkit started instead of failing"
+        exit 1
+    fi
+    # A clear error: nbdkit names the plugin's library and says what
+    # happened.
+    grep -Ei 'error|exit|panic|signal' "$out"
+    # Nothing is left serving (or half-started) on the socket.
+    sleep 0.5
+    if pgrep -f -- "$sock" >/dev/null; then
+        pgrep -a -f -- "$sock"
+        echo "$0: $name ($mode): a process was left behind"
+        exit 1
+    fi
+    if test -s "$pid" && kill -0 "$(cat "$pid")" 2>/dev/null; then
+        kill -9 "$(cat "$pid")"
+        echo "$0: $name ($mode): nbdkit is still running"
+        exit 1
+    fi
 }
