@@ -29,3 +29,16 @@
 # OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
 # Included by Makefile.am.
+
+if HAVE_GOLANG
+noinst_DATA += plain/libplain.so
+EXTRA_DIST += plain/plain.go
+
+# go build runs in the source directory (the module is there) and
+# writes into the build directory.
+plain/libplain.so: $(srcdir)/plain/plain.go $(top_srcdir)/golib/nbdkit/nbdkitgo-abi.h
+	$(MKDIR_P) plain
+	cd $(srcdir)/plain && \
+	CGO_CFLAGS="-I$(abs_top_srcdir)/golib/nbdkit" \
+	$(GOLANG) build -buildmode=c-shared -o $(abs_builddir)/plain/libplain.so .
+endif HAVE_GOLANG

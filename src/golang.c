@@ -29,9 +29,744 @@
  * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
  */
 
+/* nbdkit-golang-plugin: the nbdkit callbacks and the registration
+ * table.  Every data callback has the same shape: one error struct on
+ * the stack, one indirect call into the library, and on failure
+ * golang_report, which calls nbdkit_error and nbdkit_set_error on
+ * this thread.  No locks and no copies: the thread model the library
+ * asked for is nbdkit's to enforce.
+ *
+ * Where the library lacks a callback, the loader does exactly what
+ * nbdkit does for a C plugin that lacks it (server/plugins.c).
+ */
+
 #include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <inttypes.h>
+#include <string.h>
+#include <errno.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
 #define NBDKIT_API_VERSION 2
 #include <nbdkit-plugin.h>
+
+#include "golang.h"
+#include "cleanup.h"
+
+/* -D golang.trace=1: trace every callback with arguments and result. */
+NBDKIT_DLL_PUBLIC int golang_debug_trace = 0;
+
+char *script;
+size_t nr_config;
+char **config_keys;
+char **config_values;
+
+/* The check process's answers (the serving process inherits them). */
+static bool checked;
+static int checked_thread_model;
+
+#define TRACE(fmt, ...)                                                 \
+  do {                                                                  \
+    if (golang_debug_trace)                                             \
+      nbdkit_debug ("trace: " fmt, __VA_ARGS__);                        \
+  } while (0)
+
+/* The library's handle (never 0) is nbdkit's handle. */
+#define H(handle) ((uintptr_t) (handle))
+
+static void
+golang_unload (void)
+{
+  size_t i;
+
+  if (lib.dl && lib.unload) {
+    TRACE ("%s ()", "unload");
+    lib.unload ();
+  }
+  /* The library is never dlclosed. */
+
+  for (i = 0; i < nr_config; ++i) {
+    free (config_keys[i]);
+    free (config_values[i]);
+  }
+  free (config_keys);
+  free (config_values);
+  free (script);
+  golang_free_passwords ();
+}
+
+static int
+golang_config (const char *key, const char *value)
+{
+  char **keys, **values;
+  struct stat st;
+
+  if (strcmp (key, "script") == 0) {
+    if (script) {
+      nbdkit_error ("script= given twice: %s and %s "
+                    "(only one library can be served)", script, value);
+      return -1;
+    }
+    if (nr_config > 0) {
+      nbdkit_error ("script=%s must come first, before %s=%s",
+                    value, config_keys[0], config_values[0]);
+      return -1;
+    }
+    script = nbdkit_absolute_path (value);
+    if (script == NULL)
+      return -1;
+    if (access (script, R_OK) == -1 || stat (script, &st) == -1) {
+      nbdkit_error ("script=%s: %s: %m", value, script);
+      return -1;
+    }
+    if (!S_ISREG (st.st_mode)) {
+      nbdkit_error ("script=%s: %s: not a regular file "
+                    "(expected a library built with "
+                    "go build -buildmode=c-shared)", value, script);
+      return -1;
+    }
+    return 0;
+  }
+
+  if (script == NULL) {
+    nbdkit_error ("the first parameter must be script=LIBRARY "
+                  "(the plugin library), but got %s=%s", key, value);
+    return -1;
+  }
+
+  /* Recorded now, passed to the library later (no library code runs
+   * in nbdkit's own process before it forks).
+   */
+  keys = realloc (config_keys, (nr_config + 1) * sizeof *keys);
+  if (keys == NULL) {
+    nbdkit_error ("realloc: %m");
+    return -1;
+  }
+  config_keys = keys;
+  values = realloc (config_values, (nr_config + 1) * sizeof *values);
+  if (values == NULL) {
+    nbdkit_error ("realloc: %m");
+    return -1;
+  }
+  config_values = values;
+  config_keys[nr_config] = strdup (key);
+  config_values[nr_config] = strdup (value);
+  if (config_keys[nr_config] == NULL || config_values[nr_config] == NULL) {
+    nbdkit_error ("strdup: %m");
+    free (config_keys[nr_config]);
+    free (config_values[nr_config]);
+    return -1;
+  }
+  nr_config++;
+  return 0;
+}
+
+static int
+golang_config_complete (void)
+{
+  if (script == NULL) {
+    nbdkit_error ("you must give script=LIBRARY (a plugin library built "
+                  "with go build -buildmode=c-shared), for example: "
+                  "nbdkit golang ./disk.so size=1G");
+    return -1;
+  }
+
+  if (golang_check (&checked_thread_model) == -1)
+    return -1;
+  checked = true;
+  return 0;
+}
+
+/* Used when no check process has run: nbdkit --dump-plugin calls
+ * .thread_model and .dump_plugin without .config_complete, and no
+ * fork follows, so the library is loaded in this process.
+ */
+static int
+load_for_dump (void)
+{
+  if (lib.dl)
+    return 0;
+  if (golang_load (NBDKITGO_PHASE_DUMP) == -1 ||
+      golang_replay_config (false) == -1)
+    return -1;
+  return 0;
+}
+
+static int
+golang_thread_model (void)
+{
+  int model;
+
+  if (checked)
+    model = checked_thread_model;
+  else if (script == NULL)
+    return NBDKIT_THREAD_MODEL_PARALLEL;
+  else if (load_for_dump () == -1 || golang_call_thread_model (&model) == -1)
+    exit (EXIT_FAILURE);
+
+  if (model < NBDKIT_THREAD_MODEL_SERIALIZE_CONNECTIONS ||
+      model > NBDKIT_THREAD_MODEL_PARALLEL) {
+    nbdkit_error ("%s: invalid thread model %d, using "
+                  "serialize_connections", script, model);
+    model = NBDKIT_THREAD_MODEL_SERIALIZE_CONNECTIONS;
+  }
+  return model;
+}
+
+static int
+golang_get_ready (void)
+{
+  /* The check process has already called the library's get_ready;
+   * the serving process calls it again in .after_fork.
+   */
+  return 0;
+}
+
+/* From here on this is the process that serves clients: load the
+ * library for real and bring it to the same state as in the check
+ * process.
+ */
+static int
+golang_after_fork (void)
+{
+  struct nbdkitgo_error err = { 0 };
+  int model, r;
+
+  if (golang_load (NBDKITGO_PHASE_SERVE) == -1 ||
+      golang_replay_config (true) == -1 ||
+      golang_call_thread_model (&model) == -1)
+    return -1;
+  if (model != checked_thread_model)
+    nbdkit_debug ("golang: the library now asks for thread model %s, "
+                  "but nbdkit already uses %s",
+                  golang_thread_model_name (model),
+                  golang_thread_model_name (checked_thread_model));
+
+  if (lib.get_ready) {
+    r = lib.get_ready (&err);
+    TRACE ("get_ready () = %d", r);
+    if (r == -1)
+      return golang_report ("get_ready", &err);
+  }
+  golang_free_passwords ();
+
+  if (lib.after_fork) {
+    r = lib.after_fork (&err);
+    TRACE ("after_fork () = %d", r);
+    if (r == -1)
+      return golang_report ("after_fork", &err);
+  }
+  return 0;
+}
+
+static void
+golang_cleanup (void)
+{
+  if (lib.dl && lib.cleanup) {
+    TRACE ("%s ()", "cleanup");
+    lib.cleanup ();
+  }
+}
+
+/* Print a key=value line; a value with newlines would break the
+ * format, so they become spaces.
+ */
+static void
+dump_line (const char *key, const char *value)
+{
+  const char *p;
+
+  printf ("%s=", key);
+  for (p = value; *p; ++p)
+    putchar (*p == '\n' ? ' ' : *p);
+  putchar ('\n');
+}
+
+static void
+golang_dump_plugin (void)
+{
+  struct nbdkitgo_error err = { 0 };
+  CLEANUP_FREE char *s = NULL;
+  const char *sep = "";
+  int model;
+
+  printf ("golang_abi_version=%d\n", NBDKITGO_ABI_VERSION);
+  printf ("golang_loader_version=%s\n", PACKAGE_VERSION);
+  if (script == NULL) {
+    fflush (stdout);
+    return;
+  }
+
+  if (load_for_dump () == -1) {
+    fflush (stdout);
+    exit (EXIT_FAILURE);
+  }
+
+  dump_line ("golang_library", script);
+  if (lib.info.runtime_version)
+    dump_line ("golang_runtime_version", lib.info.runtime_version);
+  if (lib.info.name)
+    dump_line ("golang_plugin_name", lib.info.name);
+  if (lib.info.longname)
+    dump_line ("golang_plugin_longname", lib.info.longname);
+  if (lib.info.version)
+    dump_line ("golang_plugin_version", lib.info.version);
+  if (lib.info.description)
+    dump_line ("golang_plugin_description", lib.info.description);
+  if (golang_call_thread_model (&model) == -1) {
+    fflush (stdout);
+    exit (EXIT_FAILURE);
+  }
+  printf ("golang_thread_model=%s\n", golang_thread_model_name (model));
+
+  printf ("golang_callbacks=");
+#define GOLANG_DUMP(name, NAME, ret, args)      \
+  if (lib.name) {                               \
+    printf ("%s%s", sep, #name);                \
+    sep = ",";                                  \
+  }
+  NBDKITGO_CALLBACKS (GOLANG_DUMP)
+#undef GOLANG_DUMP
+  printf ("\n");
+
+  if (lib.dump_plugin) {
+    s = lib.dump_plugin (&err);
+    TRACE ("dump_plugin () = %s", s ? "(string)" : "NULL");
+    if (s == NULL && (err.msg || err.errnum)) {
+      fflush (stdout);
+      golang_report ("dump_plugin", &err);
+      exit (EXIT_FAILURE);
+    }
+    if (s && *s) {
+      printf ("%s", s);
+      if (s[strlen (s) - 1] != '\n')
+        printf ("\n");
+    }
+  }
+  fflush (stdout);
+}
+
+static int
+golang_preconnect (int readonly)
+{
+  struct nbdkitgo_error err = { 0 };
+  int r;
+
+  if (!lib.preconnect)
+    return 0;
+  r = lib.preconnect (readonly, &err);
+  TRACE ("preconnect (readonly=%d) = %d", readonly, r);
+  if (r == -1)
+    return golang_report ("preconnect", &err);
+  return 0;
+}
+
+static int
+golang_list_exports (int readonly, int is_tls, struct nbdkit_exports *exports)
+{
+  struct nbdkitgo_error err = { 0 };
+  int r;
+
+  if (!lib.list_exports)
+    return nbdkit_use_default_export (exports);
+  r = lib.list_exports (readonly, is_tls, exports, &err);
+  TRACE ("list_exports (readonly=%d, is_tls=%d) = %d", readonly, is_tls, r);
+  if (r == -1)
+    return golang_report ("list_exports", &err);
+  return 0;
+}
+
+static const char *
+golang_default_export (int readonly, int is_tls)
+{
+  struct nbdkitgo_error err = { 0 };
+  CLEANUP_FREE char *s = NULL;
+
+  if (!lib.default_export)
+    return "";
+  s = lib.default_export (readonly, is_tls, &err);
+  TRACE ("default_export (readonly=%d, is_tls=%d) = %s",
+         readonly, is_tls, s ? s : "NULL");
+  if (s == NULL) {
+    golang_report ("default_export", &err);
+    return NULL;
+  }
+  return nbdkit_strdup_intern (s);
+}
+
+static void *
+golang_open (int readonly)
+{
+  struct nbdkitgo_error err = { 0 };
+  uintptr_t h = 0;
+  int r;
+
+  r = lib.open (readonly, &h, &err);
+  TRACE ("open (readonly=%d) = %d, handle=%#" PRIxPTR, readonly, r, h);
+  if (r == -1) {
+    golang_report ("open", &err);
+    return NULL;
+  }
+  if (h == 0) {
+    nbdkit_error ("%s: open returned handle 0, which is never valid",
+                  script);
+    return NULL;
+  }
+  return (void *) h;
+}
+
+static void
+golang_close (void *handle)
+{
+  TRACE ("close (h=%#" PRIxPTR ")", H (handle));
+  if (lib.close)
+    lib.close (H (handle));
+}
+
+static const char *
+golang_export_description (void *handle)
+{
+  struct nbdkitgo_error err = { 0 };
+  CLEANUP_FREE char *s = NULL;
+
+  if (!lib.export_description)
+    return NULL;
+  s = lib.export_description (H (handle), &err);
+  TRACE ("export_description (h=%#" PRIxPTR ") = %s",
+         H (handle), s ? s : "NULL");
+  if (s == NULL) {
+    /* NULL without an error means "no description". */
+    if (err.msg || err.errnum)
+      golang_report ("export_description", &err);
+    return NULL;
+  }
+  return nbdkit_strdup_intern (s);
+}
+
+static int64_t
+golang_get_size (void *handle)
+{
+  struct nbdkitgo_error err = { 0 };
+  int64_t r;
+
+  r = lib.get_size (H (handle), &err);
+  TRACE ("get_size (h=%#" PRIxPTR ") = %" PRIi64, H (handle), r);
+  if (r == -1)
+    return golang_report ("get_size", &err);
+  if (r < 0) {
+    nbdkit_error ("%s: get_size returned a negative size (%" PRIi64 ")",
+                  script, r);
+    return -1;
+  }
+  return r;
+}
+
+static int
+is_power_of_2 (uint32_t v)
+{
+  return v && (v & (v - 1)) == 0;
+}
+
+static int
+golang_block_size (void *handle,
+                   uint32_t *minimum, uint32_t *preferred, uint32_t *maximum)
+{
+  struct nbdkitgo_error err = { 0 };
+  int r;
+
+  *minimum = *preferred = *maximum = 0;
+  if (!lib.block_size)
+    return 0;
+  r = lib.block_size (H (handle), minimum, preferred, maximum, &err);
+  TRACE ("block_size (h=%#" PRIxPTR ") = %d, minimum=%" PRIu32
+         " preferred=%" PRIu32 " maximum=%" PRIu32,
+         H (handle), r, *minimum, *preferred, *maximum);
+  if (r == -1)
+    return golang_report ("block_size", &err);
+
+  /* nbdkit checks these rules too; checking here names the library. */
+  if (*minimum == 0 && *preferred == 0 && *maximum == 0)
+    return 0;
+  if (!is_power_of_2 (*minimum) || *minimum > 65536 ||
+      !is_power_of_2 (*preferred) ||
+      *preferred < 512 || *preferred > 32 * 1024 * 1024 ||
+      *minimum > *preferred || *preferred > *maximum ||
+      (*maximum != UINT32_MAX && *maximum % *minimum != 0)) {
+    nbdkit_error ("%s: block_size returned invalid sizes: minimum=%" PRIu32
+                  " preferred=%" PRIu32 " maximum=%" PRIu32 " (the rules: "
+                  "all 0 for no information; else minimum a power of 2 "
+                  "from 1 to 64K, preferred a power of 2 from 512 to 32M, "
+                  "minimum <= preferred <= maximum, maximum a multiple of "
+                  "minimum or 0xffffffff)",
+                  script, *minimum, *preferred, *maximum);
+    return -1;
+  }
+  return 0;
+}
+
+/* The boolean can_* callbacks: the library's answer if it has the
+ * callback, else nbdkit's default for a C plugin.
+ */
+#define GOLANG_CAN(name, dflt)                                          \
+  static int                                                            \
+  golang_##name (void *handle)                                          \
+  {                                                                     \
+    struct nbdkitgo_error err = { 0 };                                  \
+    int r;                                                              \
+                                                                        \
+    if (!lib.name)                                                      \
+      return (dflt);                                                    \
+    r = lib.name (H (handle), &err);                                    \
+    TRACE ("%s (h=%#" PRIxPTR ") = %d", #name, H (handle), r);          \
+    if (r == -1)                                                        \
+      return golang_report (#name, &err);                               \
+    return r != 0;                                                      \
+  }
+GOLANG_CAN (can_write, lib.pwrite != NULL)
+GOLANG_CAN (can_flush, lib.flush != NULL)
+GOLANG_CAN (is_rotational, 0)
+GOLANG_CAN (can_trim, lib.trim != NULL)
+GOLANG_CAN (can_zero, lib.zero != NULL)
+/* nbdkit: fast zero is advertised when there is no .zero (the request
+ * then fails fast instead of falling back to .pwrite).
+ */
+GOLANG_CAN (can_fast_zero, lib.zero == NULL)
+GOLANG_CAN (can_multi_conn, 0)
+GOLANG_CAN (can_extents, lib.extents != NULL)
+#undef GOLANG_CAN
+
+static int
+golang_can_fua (void *handle)
+{
+  struct nbdkitgo_error err = { 0 };
+  int r;
+
+  if (!lib.can_fua)
+    return lib.flush ? NBDKIT_FUA_EMULATE : NBDKIT_FUA_NONE;
+  r = lib.can_fua (H (handle), &err);
+  TRACE ("can_fua (h=%#" PRIxPTR ") = %d", H (handle), r);
+  if (r == -1)
+    return golang_report ("can_fua", &err);
+  if (r < NBDKIT_FUA_NONE || r > NBDKIT_FUA_NATIVE) {
+    nbdkit_error ("%s: can_fua returned an invalid value (%d); it must be "
+                  "NBDKITGO_FUA_NONE, _EMULATE or _NATIVE", script, r);
+    return -1;
+  }
+  return r;
+}
+
+static int
+golang_can_cache (void *handle)
+{
+  struct nbdkitgo_error err = { 0 };
+  int r;
+
+  if (!lib.can_cache)
+    return lib.cache ? NBDKIT_CACHE_NATIVE : NBDKIT_CACHE_NONE;
+  r = lib.can_cache (H (handle), &err);
+  TRACE ("can_cache (h=%#" PRIxPTR ") = %d", H (handle), r);
+  if (r == -1)
+    return golang_report ("can_cache", &err);
+  if (r < NBDKIT_CACHE_NONE || r > NBDKIT_CACHE_NATIVE) {
+    nbdkit_error ("%s: can_cache returned an invalid value (%d); it must "
+                  "be NBDKITGO_CACHE_NONE, _EMULATE or _NATIVE", script, r);
+    return -1;
+  }
+  return r;
+}
+
+static int
+golang_pread (void *handle, void *buf, uint32_t count, uint64_t offset,
+              uint32_t flags)
+{
+  struct nbdkitgo_error err = { 0 };
+  int r;
+
+  r = lib.pread (H (handle), buf, count, offset, flags, &err);
+  TRACE ("pread (h=%#" PRIxPTR ", count=%" PRIu32 ", offset=%" PRIu64
+         ", flags=%#" PRIx32 ") = %d", H (handle), count, offset, flags, r);
+  if (r == -1)
+    return golang_report ("pread", &err);
+  return 0;
+}
+
+static int
+golang_pwrite (void *handle, const void *buf, uint32_t count, uint64_t offset,
+               uint32_t flags)
+{
+  struct nbdkitgo_error err = { 0 };
+  int r;
+
+  if (!lib.pwrite) {
+    /* As nbdkit does when can_write says yes but there is no pwrite. */
+    nbdkit_set_error (EROFS);
+    return -1;
+  }
+  /* The ABI's pwrite takes a non-const pointer (cgo cannot express
+   * const); the library must not write to it.
+   */
+  r = lib.pwrite (H (handle), (void *) buf, count, offset, flags, &err);
+  TRACE ("pwrite (h=%#" PRIxPTR ", count=%" PRIu32 ", offset=%" PRIu64
+         ", flags=%#" PRIx32 ") = %d", H (handle), count, offset, flags, r);
+  if (r == -1)
+    return golang_report ("pwrite", &err);
+  return 0;
+}
+
+static int
+golang_flush (void *handle, uint32_t flags)
+{
+  struct nbdkitgo_error err = { 0 };
+  int r;
+
+  if (!lib.flush) {
+    nbdkit_set_error (EINVAL);
+    return -1;
+  }
+  r = lib.flush (H (handle), flags, &err);
+  TRACE ("flush (h=%#" PRIxPTR ", flags=%#" PRIx32 ") = %d",
+         H (handle), flags, r);
+  if (r == -1)
+    return golang_report ("flush", &err);
+  return 0;
+}
+
+static int
+golang_trim (void *handle, uint32_t count, uint64_t offset, uint32_t flags)
+{
+  struct nbdkitgo_error err = { 0 };
+  int r;
+
+  if (!lib.trim) {
+    nbdkit_set_error (EINVAL);
+    return -1;
+  }
+  r = lib.trim (H (handle), count, offset, flags, &err);
+  TRACE ("trim (h=%#" PRIxPTR ", count=%" PRIu32 ", offset=%" PRIu64
+         ", flags=%#" PRIx32 ") = %d", H (handle), count, offset, flags, r);
+  if (r == -1)
+    return golang_report ("trim", &err);
+  return 0;
+}
+
+static int
+golang_zero (void *handle, uint32_t count, uint64_t offset, uint32_t flags)
+{
+  struct nbdkitgo_error err = { 0 };
+  int r;
+
+  if (!lib.zero) {
+    /* nbdkit falls back to pwrite (or fails a fast zero). */
+    nbdkit_set_error (EOPNOTSUPP);
+    return -1;
+  }
+  r = lib.zero (H (handle), count, offset, flags, &err);
+  TRACE ("zero (h=%#" PRIxPTR ", count=%" PRIu32 ", offset=%" PRIu64
+         ", flags=%#" PRIx32 ") = %d", H (handle), count, offset, flags, r);
+  if (r == -1) {
+    /* EOPNOTSUPP asks nbdkit to fall back to pwrite: no message. */
+    if (err.errnum == EOPNOTSUPP || err.errnum == ENOTSUP) {
+      free (err.msg);
+      nbdkit_set_error (err.errnum);
+      return -1;
+    }
+    return golang_report ("zero", &err);
+  }
+  return 0;
+}
+
+static int
+golang_extents (void *handle, uint32_t count, uint64_t offset, uint32_t flags,
+                struct nbdkit_extents *extents)
+{
+  struct nbdkitgo_error err = { 0 };
+  int r;
+
+  if (!lib.extents) {
+    nbdkit_set_error (EINVAL);
+    return -1;
+  }
+  r = lib.extents (H (handle), count, offset, flags, extents, &err);
+  TRACE ("extents (h=%#" PRIxPTR ", count=%" PRIu32 ", offset=%" PRIu64
+         ", flags=%#" PRIx32 ") = %d", H (handle), count, offset, flags, r);
+  if (r == -1)
+    return golang_report ("extents", &err);
+  return 0;
+}
+
+static int
+golang_cache (void *handle, uint32_t count, uint64_t offset, uint32_t flags)
+{
+  struct nbdkitgo_error err = { 0 };
+  int r;
+
+  if (!lib.cache)
+    return 0;
+  r = lib.cache (H (handle), count, offset, flags, &err);
+  TRACE ("cache (h=%#" PRIxPTR ", count=%" PRIu32 ", offset=%" PRIu64
+         ", flags=%#" PRIx32 ") = %d", H (handle), count, offset, flags, r);
+  if (r == -1)
+    return golang_report ("cache", &err);
+  return 0;
+}
+
+#define golang_config_help \
+  "script=<LIBRARY>     (required) The plugin library, built with\n" \
+  "                     go build -buildmode=c-shared (or any library\n" \
+  "                     implementing nbdkitgo-abi.h).  Can be given\n" \
+  "                     as the first bare parameter.\n" \
+  "[KEY=VALUE...]       Every other parameter goes to the library.\n" \
+  "Run: nbdkit golang LIBRARY --dump-plugin  for the library's details."
+
+static struct nbdkit_plugin plugin = {
+  .name               = "golang",
+  .longname           = "nbdkit Go plugin loader",
+  .version            = PACKAGE_VERSION,
+  .description        = "Serve a plugin written in Go (a library built with "
+                        "go build -buildmode=c-shared).",
+  .unload             = golang_unload,
+  .config             = golang_config,
+  .config_complete    = golang_config_complete,
+  .config_help        = golang_config_help,
+  .magic_config_key   = "script",
+  .thread_model       = golang_thread_model,
+  .get_ready          = golang_get_ready,
+  .after_fork         = golang_after_fork,
+  .cleanup            = golang_cleanup,
+  .dump_plugin        = golang_dump_plugin,
+  .preconnect         = golang_preconnect,
+  .list_exports       = golang_list_exports,
+  .default_export     = golang_default_export,
+  .open               = golang_open,
+  .close              = golang_close,
+  .export_description = golang_export_description,
+  .get_size           = golang_get_size,
+  .block_size         = golang_block_size,
+  .can_write          = golang_can_write,
+  .can_flush          = golang_can_flush,
+  .is_rotational      = golang_is_rotational,
+  .can_trim           = golang_can_trim,
+  .can_zero           = golang_can_zero,
+  .can_fast_zero      = golang_can_fast_zero,
+  .can_fua            = golang_can_fua,
+  .can_multi_conn     = golang_can_multi_conn,
+  .can_extents        = golang_can_extents,
+  .can_cache          = golang_can_cache,
+  .pread              = golang_pread,
+  .pwrite             = golang_pwrite,
+  .flush              = golang_flush,
+  .trim               = golang_trim,
+  .zero               = golang_zero,
+  .extents            = golang_extents,
+  .cache              = golang_cache,
+  /* errno_is_preserved = 0: errors travel in struct nbdkitgo_error and
+   * reach nbdkit through nbdkit_set_error.
+   */
+};
+
 #define THREAD_MODEL NBDKIT_THREAD_MODEL_PARALLEL
-static struct nbdkit_plugin plugin = { .name = "golang" };
 NBDKIT_REGISTER_PLUGIN (plugin)

@@ -28,4 +28,24 @@
 # (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
 # OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
-# Tests of golib; included by Makefile.am.
+# Tests of golib and its examples; included by Makefile.am.
+
+golib_sources = \
+	$(top_srcdir)/golib/go.mod \
+	$(top_srcdir)/golib/nbdkit/*.go \
+	$(top_srcdir)/golib/nbdkit/*.h \
+	$(top_srcdir)/golib/nbdkit/*.c \
+	$(NULL)
+
+golib_tests = \
+	test-golib-unit.sh \
+	$(NULL)
+
+EXTRA_DIST += \
+	$(golib_tests) \
+	$(NULL)
+
+if HAVE_GOLANG
+TESTS += $(golib_tests)
+
+endif HAVE_GOLANG

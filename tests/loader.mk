@@ -29,3 +29,61 @@
 # OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
 # Tests of loader; included by Makefile.am.
+
+# The C ABI test library (tests/cabi/cabi.c) in several variants, each
+# a dlopen-able module built only for "make check".
+CABI_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+CABI_CPPFLAGS = -I$(top_srcdir)/golib/nbdkit
+CABI_CFLAGS = $(WARNINGS_CFLAGS) -pthread
+
+check_LTLIBRARIES += \
+	cabi.la \
+	cabi-badabi.la \
+	cabi-nopread.la \
+	cabi-minimal.la \
+	cabi-mask.la \
+	cabi-asan.la \
+	$(NULL)
+
+cabi_la_SOURCES = cabi/cabi.c
+cabi_la_CPPFLAGS = $(CABI_CPPFLAGS)
+cabi_la_CFLAGS = $(CABI_CFLAGS)
+cabi_la_LDFLAGS = $(CABI_LDFLAGS)
+
+cabi_badabi_la_SOURCES = cabi/cabi.c
+cabi_badabi_la_CPPFLAGS = $(CABI_CPPFLAGS) -DCABI_ABI_VERSION=999
+cabi_badabi_la_CFLAGS = $(CABI_CFLAGS)
+cabi_badabi_la_LDFLAGS = $(CABI_LDFLAGS)
+
+cabi_nopread_la_SOURCES = cabi/cabi.c
+cabi_nopread_la_CPPFLAGS = $(CABI_CPPFLAGS) -DCABI_NO_PREAD
+cabi_nopread_la_CFLAGS = $(CABI_CFLAGS)
+cabi_nopread_la_LDFLAGS = $(CABI_LDFLAGS)
+
+cabi_minimal_la_SOURCES = cabi/cabi.c
+cabi_minimal_la_CPPFLAGS = $(CABI_CPPFLAGS) -DCABI_MINIMAL
+# The minimal variant compiles out the code that uses most globals.
+cabi_minimal_la_CFLAGS = $(CABI_CFLAGS) -Wno-unused-variable
+cabi_minimal_la_LDFLAGS = $(CABI_LDFLAGS)
+
+cabi_mask_la_SOURCES = cabi/cabi.c
+cabi_mask_la_CPPFLAGS = $(CABI_CPPFLAGS) -DCABI_MASK
+cabi_mask_la_CFLAGS = $(CABI_CFLAGS)
+cabi_mask_la_LDFLAGS = $(CABI_LDFLAGS)
+
+# For test-loader-asan.sh: the library is instrumented too.
+cabi_asan_la_SOURCES = cabi/cabi.c
+cabi_asan_la_CPPFLAGS = $(CABI_CPPFLAGS)
+cabi_asan_la_CFLAGS = $(CABI_CFLAGS) \
+	-fsanitize=address,undefined -fno-omit-frame-pointer
+cabi_asan_la_LDFLAGS = $(CABI_LDFLAGS) -fsanitize=address,undefined
+
+LOADER_TESTS = \
+	test-loader-cabi.sh \
+	test-loader-plain.sh \
+	$(NULL)
+TESTS += $(LOADER_TESTS)
+EXTRA_DIST += \
+	$(LOADER_TESTS) \
+	cabi/cabi.c \
+	$(NULL)

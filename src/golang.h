@@ -1,0 +1,101 @@
+/* nbdkit-golang
+ * Copyright the nbdkit-golang authors
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are
+ * met:
+ *
+ * * Redistributions of source code must retain the above copyright
+ * notice, this list of conditions and the following disclaimer.
+ *
+ * * Redistributions in binary form must reproduce the above copyright
+ * notice, this list of conditions and the following disclaimer in the
+ * documentation and/or other materials provided with the distribution.
+ *
+ * * Neither the name of the copyright holder nor the names of its
+ * contributors may be used to endorse or promote products derived from
+ * this software without specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+ * "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+ * LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+ * A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+ * HOLDER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+ * SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+ * LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+ * DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+ * THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+ * (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+/* Declarations shared by the files of the loader.  Nothing here is
+ * visible to nbdkit or to the library: plugin.syms exports only
+ * plugin_init and the -D golang.* debug flags.
+ */
+
+#ifndef NBDKIT_GOLANG_H
+#define NBDKIT_GOLANG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nbdkitgo-abi.h"
+
+/* The library as seen from this process: its dlopen handle, what it
+ * said in the handshake, and one function pointer per callback (NULL
+ * when the library does not implement it).  The whole table is
+ * generated from NBDKITGO_CALLBACKS, as are the dlsym loop, the names
+ * used in messages and the list printed by --dump-plugin, so they
+ * cannot drift apart.
+ */
+struct golang_library {
+  void *dl;                     /* NULL until loaded in this process */
+  uint32_t phase;               /* NBDKITGO_PHASE_* it was loaded for */
+  struct nbdkitgo_info info;
+#define GOLANG_FIELD(name, NAME, ret, args) nbdkitgo_##name##_fn *name;
+  NBDKITGO_CALLBACKS (GOLANG_FIELD)
+#undef GOLANG_FIELD
+};
+extern struct golang_library lib;
+
+/* Callback names indexed by enum nbdkitgo_callback. */
+extern const char *const golang_callback_names[NBDKITGO_CB_COUNT];
+
+/* Configuration recorded by .config (golang.c). */
+extern char *script;            /* absolute path of the library */
+extern size_t nr_config;        /* further key=value pairs, in order */
+extern char **config_keys;
+extern char **config_values;
+
+/* -D golang.trace=1 */
+extern int golang_debug_trace;
+
+/* host.c: the host table handed to the library. */
+extern struct nbdkitgo_host golang_host;
+extern void golang_host_init (uint32_t phase);
+
+/* Passwords (host.c).  In the check process every password read is
+ * recorded; the serving process replays them in order.
+ */
+struct golang_password {
+  int r;                        /* nbdkit_read_password's result */
+  char *password;               /* NULL if r == -1 */
+};
+extern struct golang_password *golang_passwords;
+extern size_t golang_nr_passwords;
+extern int golang_add_password (int r, const char *password);
+extern void golang_free_passwords (void);
+
+/* load.c */
+extern int golang_load (uint32_t phase);
+extern int golang_replay_config (bool complete);
+extern int golang_call_thread_model (int *model);
+extern int golang_report (const char *what, struct nbdkitgo_error *err);
+extern const char *golang_thread_model_name (int model);
+
+/* check.c */
+extern int golang_check (int *thread_model);
+
+#endif /* NBDKIT_GOLANG_H */

@@ -1,0 +1,256 @@
+/* nbdkit-golang
+ * Copyright the nbdkit-golang authors
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are
+ * met:
+ *
+ * * Redistributions of source code must retain the above copyright
+ * notice, this list of conditions and the following disclaimer.
+ *
+ * * Redistributions in binary form must reproduce the above copyright
+ * notice, this list of conditions and the following disclaimer in the
+ * documentation and/or other materials provided with the distribution.
+ *
+ * * Neither the name of the copyright holder nor the names of its
+ * contributors may be used to endorse or promote products derived from
+ * this software without specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+ * "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+ * LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+ * A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+ * HOLDER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+ * SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+ * LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+ * DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+ * THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+ * (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+/* The host table: the services of nbdkit that the library may call.
+ * Most entries are thin wrappers that turn the library's plain
+ * strings and opaque pointers into nbdkit's calls.  Functions that
+ * only newer versions of nbdkit have are looked up at run time, so
+ * that one build of the loader works on every nbdkit from 1.32 on.
+ */
+
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+#include <errno.h>
+#include <dlfcn.h>
+
+#define NBDKIT_API_VERSION 2
+#include <nbdkit-plugin.h>
+
+#include "golang.h"
+
+struct nbdkitgo_host golang_host;
+
+struct golang_password *golang_passwords;
+size_t golang_nr_passwords;
+static size_t next_password;    /* serving process: next one to replay */
+
+/* nbdkit >= 1.34 (disconnect) and newer (TLS DNs).  NULL if absent. */
+static void (*real_disconnect) (int force);
+
+static void
+host_error (const char *msg)
+{
+  nbdkit_error ("%s", msg);
+}
+
+static void
+host_debug (const char *msg)
+{
+  nbdkit_debug ("%s", msg);
+}
+
+int
+golang_add_password (int r, const char *password)
+{
+  struct golang_password *p;
+  char *copy = NULL;
+
+  if (password) {
+    copy = strdup (password);
+    if (copy == NULL) {
+      nbdkit_error ("strdup: %m");
+      return -1;
+    }
+  }
+  p = realloc (golang_passwords,
+               (golang_nr_passwords + 1) * sizeof *golang_passwords);
+  if (p == NULL) {
+    nbdkit_error ("realloc: %m");
+    free (copy);
+    return -1;
+  }
+  golang_passwords = p;
+  golang_passwords[golang_nr_passwords].r = r;
+  golang_passwords[golang_nr_passwords].password = copy;
+  golang_nr_passwords++;
+  return 0;
+}
+
+/* Passwords stay in memory only as long as they are needed. */
+void
+golang_free_passwords (void)
+{
+  size_t i;
+
+  for (i = 0; i < golang_nr_passwords; ++i) {
+    char *p = golang_passwords[i].password;
+    if (p) {
+      memset (p, 0, strlen (p));
+      free (p);
+    }
+  }
+  free (golang_passwords);
+  golang_passwords = NULL;
+  golang_nr_passwords = 0;
+  next_password = 0;
+}
+
+/* A password is read only once, in the check process, because reading
+ * may consume it (-FD, or a prompt on the terminal).  The serving
+ * process receives the same results in the same order.
+ */
+static int
+host_read_password (const char *value, char **password)
+{
+  int r;
+
+  *password = NULL;
+
+  if (golang_host.phase == NBDKITGO_PHASE_SERVE &&
+      next_password < golang_nr_passwords) {
+    struct golang_password *p = &golang_passwords[next_password++];
+
+    if (p->r == -1) {
+      nbdkit_error ("could not read the password for %s", value);
+      return -1;
+    }
+    *password = strdup (p->password);
+    if (*password == NULL) {
+      nbdkit_error ("strdup: %m");
+      return -1;
+    }
+    return 0;
+  }
+  if (golang_host.phase == NBDKITGO_PHASE_SERVE)
+    nbdkit_debug ("golang: the library read more passwords than in the "
+                  "check process; reading this one again");
+
+  r = nbdkit_read_password (value, password);
+  if (golang_host.phase == NBDKITGO_PHASE_CHECK &&
+      golang_add_password (r, r == 0 ? *password : NULL) == -1) {
+    if (r == 0) {
+      free (*password);
+      *password = NULL;
+    }
+    return -1;
+  }
+  return r;
+}
+
+static int
+host_disconnect (int force)
+{
+  real_disconnect (force);
+  return 0;
+}
+
+static int
+host_add_extent (void *extents, uint64_t offset, uint64_t length,
+                 uint32_t type)
+{
+  return nbdkit_add_extent (extents, offset, length, type);
+}
+
+static int
+host_add_export (void *exports, const char *name, const char *description)
+{
+  return nbdkit_add_export (exports, name, description);
+}
+
+static int
+host_use_default_export (void *exports)
+{
+  return nbdkit_use_default_export (exports);
+}
+
+void
+golang_host_init (uint32_t phase)
+{
+  static bool looked_up;
+  static char *(*tls_dn) (void);
+  static char *(*tls_issuer_dn) (void);
+
+  if (!looked_up) {
+    /* POSIX guarantees that dlsym's result can be converted to a
+     * function pointer; assigning through a void ** says so without
+     * a cast that ISO C frowns upon.
+     */
+    *(void **) &real_disconnect = dlsym (RTLD_DEFAULT, "nbdkit_disconnect");
+    *(void **) &tls_dn = dlsym (RTLD_DEFAULT, "nbdkit_peer_tls_dn");
+    *(void **) &tls_issuer_dn =
+      dlsym (RTLD_DEFAULT, "nbdkit_peer_tls_issuer_dn");
+    looked_up = true;
+  }
+
+  golang_host = (struct nbdkitgo_host) {
+    .size               = sizeof golang_host,
+    .abi_version        = NBDKITGO_ABI_VERSION,
+    .phase              = phase,
+    .loader_version     = PACKAGE_VERSION,
+    .script             = script,
+
+    .error              = host_error,
+    .debug              = host_debug,
+    .set_error          = nbdkit_set_error,
+
+    .parse_size         = nbdkit_parse_size,
+    .parse_bool         = nbdkit_parse_bool,
+    .parse_int          = nbdkit_parse_int,
+    .parse_unsigned     = nbdkit_parse_unsigned,
+    .parse_int8_t       = nbdkit_parse_int8_t,
+    .parse_uint8_t      = nbdkit_parse_uint8_t,
+    .parse_int16_t      = nbdkit_parse_int16_t,
+    .parse_uint16_t     = nbdkit_parse_uint16_t,
+    .parse_int32_t      = nbdkit_parse_int32_t,
+    .parse_uint32_t     = nbdkit_parse_uint32_t,
+    .parse_int64_t      = nbdkit_parse_int64_t,
+    .parse_uint64_t     = nbdkit_parse_uint64_t,
+
+    .read_password      = host_read_password,
+
+    .realpath           = nbdkit_realpath,
+    .absolute_path      = nbdkit_absolute_path,
+
+    .stdio_safe         = nbdkit_stdio_safe,
+    .nanosleep          = nbdkit_nanosleep,
+
+    .export_name        = nbdkit_export_name,
+    .is_tls             = nbdkit_is_tls,
+    .peer_name          = nbdkit_peer_name,
+    .peer_pid           = nbdkit_peer_pid,
+    .peer_uid           = nbdkit_peer_uid,
+    .peer_gid           = nbdkit_peer_gid,
+
+    .shutdown           = nbdkit_shutdown,
+    .disconnect         = real_disconnect ? host_disconnect : NULL,
+
+    .add_extent         = host_add_extent,
+    .add_export         = host_add_export,
+    .use_default_export = host_use_default_export,
+
+    .peer_tls_dn        = tls_dn,
+    .peer_tls_issuer_dn = tls_issuer_dn,
+  };
+}

@@ -1,0 +1,261 @@
+/* nbdkit-golang
+ * Copyright the nbdkit-golang authors
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are
+ * met:
+ *
+ * * Redistributions of source code must retain the above copyright
+ * notice, this list of conditions and the following disclaimer.
+ *
+ * * Redistributions in binary form must reproduce the above copyright
+ * notice, this list of conditions and the following disclaimer in the
+ * documentation and/or other materials provided with the distribution.
+ *
+ * * Neither the name of the copyright holder nor the names of its
+ * contributors may be used to endorse or promote products derived from
+ * this software without specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+ * "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+ * LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+ * A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+ * HOLDER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+ * SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+ * LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+ * DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+ * THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+ * (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+/* Loading the library: dlopen, the handshake, looking up the
+ * callbacks, and replaying the configuration into it.
+ */
+
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <inttypes.h>
+#include <string.h>
+#include <errno.h>
+#include <dlfcn.h>
+
+#define NBDKIT_API_VERSION 2
+#include <nbdkit-plugin.h>
+
+#include "golang.h"
+
+struct golang_library lib;
+
+const char *const golang_callback_names[NBDKITGO_CB_COUNT] = {
+#define GOLANG_NAME(name, NAME, ret, args) [NBDKITGO_CB_##NAME] = #name,
+  NBDKITGO_CALLBACKS (GOLANG_NAME)
+#undef GOLANG_NAME
+};
+
+const char *
+golang_thread_model_name (int model)
+{
+  switch (model) {
+  case NBDKITGO_THREAD_MODEL_SERIALIZE_CONNECTIONS:
+    return "serialize_connections";
+  case NBDKITGO_THREAD_MODEL_SERIALIZE_ALL_REQUESTS:
+    return "serialize_all_requests";
+  case NBDKITGO_THREAD_MODEL_SERIALIZE_REQUESTS:
+    return "serialize_requests";
+  case NBDKITGO_THREAD_MODEL_PARALLEL:
+    return "parallel";
+  default:
+    return "invalid";
+  }
+}
+
+/* Report an error that the library returned through its
+ * nbdkitgo_error, on the thread that made the call, and free the
+ * message.  Always returns -1.
+ */
+int
+golang_report (const char *what, struct nbdkitgo_error *err)
+{
+  if (golang_debug_trace)
+    nbdkit_debug ("trace: %s: error: errno=%d msg=%s",
+                  what, err->errnum, err->msg ? err->msg : "(null)");
+  if (err->msg)
+    nbdkit_error ("%s", err->msg);
+  nbdkit_set_error (err->errnum ? err->errnum : EIO);
+  free (err->msg);
+  err->msg = NULL;
+  return -1;
+}
+
+/* dlopen the library in this process, shake hands and look up the
+ * callbacks.  A Go library starts its runtime here, so this must
+ * never run in a process that nbdkit will fork afterwards.
+ */
+int
+golang_load (uint32_t phase)
+{
+  nbdkitgo_init_fn *init;
+  struct nbdkitgo_error err = { 0 };
+  void *dl;
+  int r;
+
+  if (lib.dl)
+    return 0;
+
+  golang_host_init (phase);
+
+  dlerror ();
+  dl = dlopen (script, RTLD_NOW | RTLD_LOCAL);
+  if (dl == NULL) {
+    nbdkit_error ("%s: cannot load the library: %s", script, dlerror ());
+    return -1;
+  }
+
+  *(void **) &init = dlsym (dl, "nbdkitgo_init");
+  if (init == NULL) {
+    nbdkit_error ("%s: not an nbdkit-golang library: "
+                  "it has no nbdkitgo_init export", script);
+    return -1;
+  }
+
+  /* The handshake.  For a Go library, this is the first call into
+   * Go: it returns only when the runtime and every package init have
+   * finished.
+   */
+  memset (&lib.info, 0, sizeof lib.info);
+  lib.info.size = sizeof lib.info;
+  lib.info.implemented = ~UINT64_C (0);
+  r = init (NBDKITGO_ABI_VERSION, &golang_host, &lib.info, &err);
+  if (golang_debug_trace)
+    nbdkit_debug ("trace: init (abi_version=%d, phase=%" PRIu32 ") = %d "
+                  "(library abi_version=%" PRIu32 ")",
+                  NBDKITGO_ABI_VERSION, phase, r, lib.info.abi_version);
+  if (lib.info.abi_version != NBDKITGO_ABI_VERSION) {
+    nbdkit_error ("%s: ABI version mismatch: this loader (nbdkit-golang %s) "
+                  "speaks nbdkit-golang ABI version %d but the library "
+                  "speaks version %" PRIu32 "; rebuild the library against "
+                  "a matching golib or nbdkitgo-abi.h",
+                  script, PACKAGE_VERSION, NBDKITGO_ABI_VERSION,
+                  lib.info.abi_version);
+    if (err.msg)
+      nbdkit_error ("%s: the library said: %s", script, err.msg);
+    free (err.msg);
+    return -1;
+  }
+  if (r == -1) {
+    if (err.msg == NULL)
+      nbdkit_error ("%s: the library's nbdkitgo_init failed", script);
+    return golang_report ("init", &err);
+  }
+
+  /* Presence of the export and the library's bit both mean
+   * "implemented".
+   */
+#define GOLANG_DLSYM(name, NAME, ret, args)                             \
+  *(void **) &lib.name = dlsym (dl, "nbdkitgo_" #name);                 \
+  if ((lib.info.implemented & (UINT64_C (1) << NBDKITGO_CB_##NAME)) == 0) \
+    lib.name = NULL;
+  NBDKITGO_CALLBACKS (GOLANG_DLSYM)
+#undef GOLANG_DLSYM
+
+#define GOLANG_REQUIRE(name)                                            \
+  if (lib.name == NULL) {                                               \
+    nbdkit_error ("%s: the library does not implement the required "    \
+                  "callback %s (export nbdkitgo_%s)",                   \
+                  script, #name, #name);                                \
+    return -1;                                                          \
+  }
+  GOLANG_REQUIRE (open);
+  GOLANG_REQUIRE (get_size);
+  GOLANG_REQUIRE (pread);
+#undef GOLANG_REQUIRE
+
+  /* The library is never dlclosed: a Go runtime cannot be unloaded. */
+  lib.dl = dl;
+  lib.phase = phase;
+  nbdkit_debug ("golang: loaded %s (%s, plugin %s) for %s",
+                script,
+                lib.info.runtime_version ? lib.info.runtime_version : "?",
+                lib.info.name ? lib.info.name : "?",
+                phase == NBDKITGO_PHASE_CHECK ? "the check process" :
+                phase == NBDKITGO_PHASE_SERVE ? "serving" : "--dump-plugin");
+  return 0;
+}
+
+/* Call the library's load and config for every recorded key, then
+ * (if complete) config_complete.
+ */
+int
+golang_replay_config (bool complete)
+{
+  struct nbdkitgo_error err = { 0 };
+  size_t i;
+  int r;
+
+  if (lib.load) {
+    r = lib.load (&err);
+    if (golang_debug_trace)
+      nbdkit_debug ("trace: load () = %d", r);
+    if (r == -1)
+      return golang_report ("load", &err);
+  }
+
+  for (i = 0; i < nr_config; ++i) {
+    if (lib.config == NULL) {
+      nbdkit_error ("%s: this plugin does not take parameters "
+                    "(got %s=%s); see: nbdkit golang %s --dump-plugin",
+                    script, config_keys[i], config_values[i], script);
+      return -1;
+    }
+    r = lib.config (config_keys[i], config_values[i], &err);
+    if (golang_debug_trace)
+      nbdkit_debug ("trace: config (key=%s, value=%s) = %d",
+                    config_keys[i], config_values[i], r);
+    if (r == -1)
+      return golang_report ("config", &err);
+  }
+
+  if (complete && lib.config_complete) {
+    r = lib.config_complete (&err);
+    if (golang_debug_trace)
+      nbdkit_debug ("trace: config_complete () = %d", r);
+    if (r == -1)
+      return golang_report ("config_complete", &err);
+  }
+  return 0;
+}
+
+/* Ask the library for its thread model and check it.  A library
+ * without a thread_model callback gets the safe default that golib
+ * and nbdkit's python plugin use: serialize_all_requests.
+ */
+int
+golang_call_thread_model (int *model)
+{
+  struct nbdkitgo_error err = { 0 };
+  int r;
+
+  if (lib.thread_model == NULL) {
+    *model = NBDKITGO_THREAD_MODEL_SERIALIZE_ALL_REQUESTS;
+    return 0;
+  }
+
+  r = lib.thread_model (&err);
+  if (golang_debug_trace)
+    nbdkit_debug ("trace: thread_model () = %d", r);
+  if (r == -1)
+    return golang_report ("thread_model", &err);
+  if (r < NBDKITGO_THREAD_MODEL_SERIALIZE_CONNECTIONS ||
+      r > NBDKITGO_THREAD_MODEL_PARALLEL) {
+    nbdkit_error ("%s: thread_model returned an invalid thread model (%d); "
+                  "it must be one of NBDKITGO_THREAD_MODEL_* (0 to 3)",
+                  script, r);
+    return -1;
+  }
+  *model = r;
+  return 0;
+}

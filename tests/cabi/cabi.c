@@ -1,0 +1,470 @@
+/* nbdkit-golang
+ * Copyright the nbdkit-golang authors
+ *
+ * Redistribution and use in source and binary forms, with or without
+ * modification, are permitted provided that the following conditions are
+ * met:
+ *
+ * * Redistributions of source code must retain the above copyright
+ * notice, this list of conditions and the following disclaimer.
+ *
+ * * Redistributions in binary form must reproduce the above copyright
+ * notice, this list of conditions and the following disclaimer in the
+ * documentation and/or other materials provided with the distribution.
+ *
+ * * Neither the name of the copyright holder nor the names of its
+ * contributors may be used to endorse or promote products derived from
+ * this software without specific prior written permission.
+ *
+ * THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+ * "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+ * LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+ * A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+ * HOLDER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+ * SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+ * LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+ * DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+ * THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+ * (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+ * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+ */
+
+/* A RAM disk that implements nbdkitgo-abi.h in plain C.  The loader's
+ * tests use it where a Go runtime cannot go (valgrind, ASan) and to
+ * build broken libraries on purpose.  Compile-time variants:
+ *
+ *   -DCABI_ABI_VERSION=N  answer the handshake with ABI version N
+ *   -DCABI_NO_PREAD       do not export nbdkitgo_pread
+ *   -DCABI_MINIMAL        export only init, open, close, get_size, pread
+ *   -DCABI_MASK           export everything but clear every optional
+ *                         bit in info->implemented
+ *
+ * Parameters (key=value, all optional):
+ *
+ *   size=SIZE                  disk size (default 1M)
+ *   thread-model=N             0..3, or anything (returned as is)
+ *   password=PASSWORD          read with host->read_password ...
+ *   expect-password=STRING     ... and config_complete checks it
+ *   fail=CALLBACK              that callback fails with a message
+ *   crash=CALLBACK             that callback calls abort()
+ *   exit=CALLBACK              that callback calls exit(3)
+ *   hang=CALLBACK              that callback closes every fd above 2
+ *                              and sleeps forever
+ *   error-offset=N             reads and writes touching the sector at
+ *   error-errno=N              N fail with errno N (default EIO)
+ *
+ * CALLBACK is one of load, config_complete, get_ready, after_fork,
+ * open.  fail/crash/exit/hang take effect in the given phase only
+ * when phase=check|serve is also given (default: every phase).
+ */
+
+#define _GNU_SOURCE
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <inttypes.h>
+#include <string.h>
+#include <errno.h>
+#include <unistd.h>
+#include <pthread.h>
+
+#define NBDKITGO_DECLARE_EXPORTS
+#include "nbdkitgo-abi.h"
+
+#ifndef CABI_ABI_VERSION
+#define CABI_ABI_VERSION NBDKITGO_ABI_VERSION
+#endif
+
+#define SECTOR 512
+#define BLOCK 65536
+
+static const struct nbdkitgo_host *host;
+static int64_t size = 1024 * 1024;
+static int thread_model = NBDKITGO_THREAD_MODEL_PARALLEL;
+static char *password, *expect_password;
+static char *fail_cb, *crash_cb, *exit_cb, *hang_cb, *only_phase;
+static int64_t error_offset = -1;
+static int error_errno = EIO;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static char *disk;
+static unsigned char *allocated;        /* one byte per BLOCK */
+static uint64_t next_handle = 1;
+
+struct cabi_handle {
+  uint64_t id;
+  int readonly;
+};
+
+static int
+set_error (struct nbdkitgo_error *err, int errnum, const char *msg)
+{
+  err->errnum = errnum;
+  err->msg = strdup (msg);
+  return -1;
+}
+
+#ifndef CABI_MINIMAL
+static int
+phase_matches (void)
+{
+  if (only_phase == NULL)
+    return 1;
+  if (strcmp (only_phase, "check") == 0)
+    return host->phase == NBDKITGO_PHASE_CHECK;
+  if (strcmp (only_phase, "serve") == 0)
+    return host->phase == NBDKITGO_PHASE_SERVE;
+  return 0;
+}
+
+/* Misbehave on request in callback CB.  Returns -1 for fail=. */
+static int
+misbehave (const char *cb, struct nbdkitgo_error *err)
+{
+  char msg[128];
+
+  if (!phase_matches ())
+    return 0;
+  if (crash_cb && strcmp (crash_cb, cb) == 0)
+    abort ();
+  if (exit_cb && strcmp (exit_cb, cb) == 0)
+    exit (3);
+  if (hang_cb && strcmp (hang_cb, cb) == 0) {
+    int fd;
+    for (fd = 3; fd < 1024; ++fd)
+      close (fd);
+    for (;;)
+      pause ();
+  }
+  if (fail_cb && strcmp (fail_cb, cb) == 0) {
+    snprintf (msg, sizeof msg, "cabi: %s failed as requested", cb);
+    return set_error (err, EINVAL, msg);
+  }
+  return 0;
+}
+#endif /* !CABI_MINIMAL */
+
+int
+nbdkitgo_init (uint32_t abi_version, const struct nbdkitgo_host *h,
+               struct nbdkitgo_info *info, struct nbdkitgo_error *err)
+{
+  info->abi_version = CABI_ABI_VERSION;
+  if (abi_version != CABI_ABI_VERSION)
+    return set_error (err, EINVAL, "cabi: unsupported ABI version");
+  if (h->size < offsetof (struct nbdkitgo_host, peer_tls_issuer_dn))
+    return set_error (err, EINVAL, "cabi: host table too small");
+  host = h;
+  info->runtime_version = "C";
+  info->name = "cabi";
+  info->longname = "nbdkit-golang C ABI test library";
+  info->version = "1.0";
+  info->description = "A RAM disk implementing nbdkitgo-abi.h in C.";
+#ifdef CABI_MASK
+  info->implemented = (UINT64_C (1) << NBDKITGO_CB_OPEN) |
+    (UINT64_C (1) << NBDKITGO_CB_CLOSE) |
+    (UINT64_C (1) << NBDKITGO_CB_GET_SIZE) |
+    (UINT64_C (1) << NBDKITGO_CB_PREAD);
+#endif
+  return 0;
+}
+
+#if !defined CABI_MINIMAL
+
+int
+nbdkitgo_load (struct nbdkitgo_error *err)
+{
+  (void) err;
+  return 0;
+}
+
+void
+nbdkitgo_unload (void)
+{
+  free (disk);
+  free (allocated);
+  free (password);
+  free (expect_password);
+  free (fail_cb);
+  free (crash_cb);
+  free (exit_cb);
+  free (hang_cb);
+  free (only_phase);
+}
+
+static int
+set_string (char **s, const char *value, struct nbdkitgo_error *err)
+{
+  free (*s);
+  *s = strdup (value);
+  if (*s == NULL)
+    return set_error (err, ENOMEM, "cabi: strdup failed");
+  return 0;
+}
+
+int
+nbdkitgo_config (const char *key, const char *value,
+                 struct nbdkitgo_error *err)
+{
+  char msg[256];
+
+  if (strcmp (key, "size") == 0) {
+    size = host->parse_size (value);
+    return size == -1 ? -1 : 0;
+  }
+  if (strcmp (key, "thread-model") == 0)
+    return host->parse_int ("thread-model", value, &thread_model);
+  if (strcmp (key, "password") == 0) {
+    free (password);
+    password = NULL;
+    return host->read_password (value, &password);
+  }
+  if (strcmp (key, "expect-password") == 0)
+    return set_string (&expect_password, value, err);
+  if (strcmp (key, "fail") == 0)
+    return set_string (&fail_cb, value, err);
+  if (strcmp (key, "crash") == 0)
+    return set_string (&crash_cb, value, err);
+  if (strcmp (key, "exit") == 0)
+    return set_string (&exit_cb, value, err);
+  if (strcmp (key, "hang") == 0)
+    return set_string (&hang_cb, value, err);
+  if (strcmp (key, "phase") == 0)
+    return set_string (&only_phase, value, err);
+  if (strcmp (key, "error-offset") == 0)
+    return host->parse_int64_t ("error-offset", value, &error_offset);
+  if (strcmp (key, "error-errno") == 0)
+    return host->parse_int ("error-errno", value, &error_errno);
+
+  snprintf (msg, sizeof msg, "cabi: unknown parameter '%s'", key);
+  return set_error (err, EINVAL, msg);
+}
+
+int
+nbdkitgo_config_complete (struct nbdkitgo_error *err)
+{
+  char msg[256];
+
+  if (misbehave ("config_complete", err) == -1)
+    return -1;
+  if (expect_password &&
+      (password == NULL || strcmp (password, expect_password) != 0)) {
+    snprintf (msg, sizeof msg,
+              "cabi: expected password '%s' but read '%s'",
+              expect_password, password ? password : "(none)");
+    return set_error (err, EINVAL, msg);
+  }
+  return 0;
+}
+
+int
+nbdkitgo_thread_model (struct nbdkitgo_error *err)
+{
+  (void) err;
+  return thread_model;
+}
+
+int
+nbdkitgo_get_ready (struct nbdkitgo_error *err)
+{
+  if (misbehave ("get_ready", err) == -1)
+    return -1;
+  disk = calloc (1, size);
+  allocated = calloc (1, size / BLOCK + 1);
+  if (disk == NULL || allocated == NULL)
+    return set_error (err, ENOMEM, "cabi: cannot allocate the disk");
+  host->debug ("cabi: get_ready");
+  return 0;
+}
+
+int
+nbdkitgo_after_fork (struct nbdkitgo_error *err)
+{
+  if (misbehave ("after_fork", err) == -1)
+    return -1;
+  if (host->phase != NBDKITGO_PHASE_SERVE)
+    return set_error (err, EINVAL, "cabi: after_fork outside PHASE_SERVE");
+  return 0;
+}
+
+void
+nbdkitgo_cleanup (void)
+{
+  host->debug ("cabi: cleanup");
+}
+
+char *
+nbdkitgo_dump_plugin (struct nbdkitgo_error *err)
+{
+  char *s;
+
+  if (asprintf (&s, "cabi_phase=%" PRIu32 "\ncabi_size=%" PRIi64 "\n",
+                host->phase, size) == -1) {
+    set_error (err, ENOMEM, "cabi: asprintf failed");
+    return NULL;
+  }
+  return s;
+}
+
+#endif /* !CABI_MINIMAL */
+
+int
+nbdkitgo_open (int readonly, uintptr_t *handle, struct nbdkitgo_error *err)
+{
+  struct cabi_handle *h;
+
+#ifndef CABI_MINIMAL
+  if (misbehave ("open", err) == -1)
+    return -1;
+#endif
+  if (disk == NULL) {
+    /* CABI_MINIMAL has no get_ready. */
+    disk = calloc (1, size);
+    if (disk == NULL)
+      return set_error (err, ENOMEM, "cabi: cannot allocate the disk");
+  }
+  h = malloc (sizeof *h);
+  if (h == NULL)
+    return set_error (err, ENOMEM, "cabi: malloc failed");
+  pthread_mutex_lock (&lock);
+  h->id = next_handle++;
+  pthread_mutex_unlock (&lock);
+  h->readonly = readonly;
+  *handle = (uintptr_t) h;
+  return 0;
+}
+
+void
+nbdkitgo_close (uintptr_t handle)
+{
+  free ((struct cabi_handle *) handle);
+}
+
+int64_t
+nbdkitgo_get_size (uintptr_t handle, struct nbdkitgo_error *err)
+{
+  (void) handle; (void) err;
+  return size;
+}
+
+static int
+check_error_offset (uint32_t count, uint64_t offset,
+                    struct nbdkitgo_error *err)
+{
+  char msg[128];
+
+  if (error_offset >= 0 &&
+      offset < (uint64_t) error_offset + SECTOR &&
+      offset + count > (uint64_t) error_offset) {
+    snprintf (msg, sizeof msg, "cabi: injected error at offset %" PRIi64,
+              error_offset);
+    return set_error (err, error_errno, msg);
+  }
+  return 0;
+}
+
+#ifndef CABI_NO_PREAD
+int
+nbdkitgo_pread (uintptr_t handle, void *buf, uint32_t count, uint64_t offset,
+                uint32_t flags, struct nbdkitgo_error *err)
+{
+  if (check_error_offset (count, offset, err) == -1)
+    return -1;
+  pthread_mutex_lock (&lock);
+  memcpy (buf, disk + offset, count);
+  pthread_mutex_unlock (&lock);
+  (void) handle; (void) flags;
+  return 0;
+}
+#endif
+
+#if !defined CABI_MINIMAL
+
+static void
+mark (uint64_t offset, uint32_t count, unsigned char v)
+{
+  uint64_t b;
+
+  for (b = offset / BLOCK; b * BLOCK < offset + count; ++b)
+    allocated[b] = v;
+}
+
+int
+nbdkitgo_pwrite (uintptr_t handle, void *buf, uint32_t count, uint64_t offset,
+                 uint32_t flags, struct nbdkitgo_error *err)
+{
+  if (check_error_offset (count, offset, err) == -1)
+    return -1;
+  pthread_mutex_lock (&lock);
+  memcpy (disk + offset, buf, count);
+  mark (offset, count, 1);
+  pthread_mutex_unlock (&lock);
+  (void) handle; (void) flags;
+  return 0;
+}
+
+int
+nbdkitgo_flush (uintptr_t handle, uint32_t flags, struct nbdkitgo_error *err)
+{
+  (void) handle; (void) flags; (void) err;
+  return 0;
+}
+
+/* Trim frees only whole blocks; the rest reads back as zeroes. */
+int
+nbdkitgo_trim (uintptr_t handle, uint32_t count, uint64_t offset,
+               uint32_t flags, struct nbdkitgo_error *err)
+{
+  uint64_t start = (offset + BLOCK - 1) / BLOCK * BLOCK;
+  uint64_t end = (offset + count) / BLOCK * BLOCK;
+
+  pthread_mutex_lock (&lock);
+  memset (disk + offset, 0, count);
+  if (start < end)
+    mark (start, end - start, 0);
+  pthread_mutex_unlock (&lock);
+  (void) handle; (void) flags; (void) err;
+  return 0;
+}
+
+int
+nbdkitgo_zero (uintptr_t handle, uint32_t count, uint64_t offset,
+               uint32_t flags, struct nbdkitgo_error *err)
+{
+  pthread_mutex_lock (&lock);
+  memset (disk + offset, 0, count);
+  pthread_mutex_unlock (&lock);
+  (void) handle; (void) flags; (void) err;
+  return 0;
+}
+
+int
+nbdkitgo_extents (uintptr_t handle, uint32_t count, uint64_t offset,
+                  uint32_t flags, void *extents, struct nbdkitgo_error *err)
+{
+  uint64_t b, end = offset + count;
+
+  for (b = offset / BLOCK * BLOCK; b < end && b < (uint64_t) size;
+       b += BLOCK) {
+    uint64_t len = BLOCK;
+    uint32_t type = allocated[b / BLOCK] ? 0 :
+      NBDKITGO_EXTENT_HOLE | NBDKITGO_EXTENT_ZERO;
+
+    if (b + len > (uint64_t) size)
+      len = size - b;
+    if (host->add_extent (extents, b, len, type) == -1)
+      return -1;
+  }
+  (void) handle; (void) flags; (void) err;
+  return 0;
+}
+
+int
+nbdkitgo_cache (uintptr_t handle, uint32_t count, uint64_t offset,
+                uint32_t flags, struct nbdkitgo_error *err)
+{
+  (void) handle; (void) count; (void) offset; (void) flags; (void) err;
+  return 0;
+}
+
+#endif /* !CABI_MINIMAL */
