@@ -52,6 +52,7 @@ TESTS += \
 	test-modes-config-error.sh \
 	test-modes-relative.sh \
 	test-modes-dump-plugin.sh \
+	test-modes-readme.sh \
 	$(NULL)
 endif HAVE_GOLANG
 
@@ -64,6 +65,7 @@ EXTRA_DIST += \
 	test-modes-fork.sh \
 	test-modes-help.sh \
 	test-modes-podcheck.sh \
+	test-modes-readme.sh \
 	test-modes-relative.sh \
 	test-modes-run-data.sh \
 	test-modes-run.sh \

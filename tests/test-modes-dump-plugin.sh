@@ -49,7 +49,7 @@ grep "^name=golang$" "$tmpdir/dump"
 grep "^golang_" "$tmpdir/dump"
 # The ABI version and the Go version of the library.
 grep "^golang_abi_version=1$" "$tmpdir/dump"
-grep "^golang_.*=go1\.[0-9]" "$tmpdir/dump"
+grep "^golang_runtime_version=go1\.[0-9]" "$tmpdir/dump"
 
 # nbdkit's own lines come first, the loader's after them.
 last_nbdkit=$(grep -n '^\(path\|name\|version\|api_version\|thread_model\|has_[a-z_]*\)=' "$tmpdir/dump" |
