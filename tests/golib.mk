@@ -42,6 +42,11 @@ golib_tests = \
 	test-golib-ramdisk.sh \
 	test-golib-file.sh \
 	test-golib-exports.sh \
+	test-golib-defaults.sh \
+	test-golib-data.sh \
+	test-golib-errors.sh \
+	test-golib-helpers.sh \
+	test-golib-lifecycle.sh \
 	$(NULL)
 
 EXTRA_DIST += \
@@ -49,6 +54,7 @@ EXTRA_DIST += \
 	plugins/features/features.go \
 	plugins/features-noregister/noregister.go \
 	plugins/features-twice/twice.go \
+	plugins/features-minimal/minimal.go \
 	$(NULL)
 
 if HAVE_GOLANG
@@ -59,6 +65,7 @@ noinst_DATA += \
 	plugins/features/libfeatures.so \
 	plugins/features-noregister/libfeatures-noregister.so \
 	plugins/features-twice/libfeatures-twice.so \
+	plugins/features-minimal/libfeatures-minimal.so \
 	$(NULL)
 
 plugins/features/libfeatures.so: $(srcdir)/plugins/features/*.go \
@@ -83,4 +90,12 @@ plugins/features-twice/libfeatures-twice.so: \
 	cd $(srcdir)/plugins/features-twice && \
 	$(GOLANG) build -buildmode=c-shared \
 	    -o $(abs_builddir)/plugins/features-twice/libfeatures-twice.so .
+
+plugins/features-minimal/libfeatures-minimal.so: \
+		$(srcdir)/plugins/features-minimal/*.go \
+		$(srcdir)/plugins/go.mod $(golib_mk_sources)
+	$(MKDIR_P) plugins/features-minimal
+	cd $(srcdir)/plugins/features-minimal && \
+	$(GOLANG) build -buildmode=c-shared \
+	    -o $(abs_builddir)/plugins/features-minimal/libfeatures-minimal.so .
 endif HAVE_GOLANG

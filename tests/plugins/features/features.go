@@ -205,7 +205,15 @@ func (p *plugin) DefaultExport(readonly, isTLS bool) (string, error) {
 }
 
 func (p *plugin) DumpPlugin(w io.Writer) error {
-	_, err := fmt.Fprintf(w, "features_dump=yes\nfeatures_phase=%s\n", nbdkit.CurrentPhase())
+	_, err := fmt.Fprintf(w, "features_dump=yes\nfeatures_phase=%s\nfeatures_stdio_safe=%v\n",
+		nbdkit.CurrentPhase(), nbdkit.StdioSafe())
+	mu.Lock()
+	defer mu.Unlock()
+	for _, k := range []string{"int", "size"} {
+		if v, ok := report[k]; ok && err == nil {
+			_, err = fmt.Fprintf(w, "features_%s=%s\n", k, v)
+		}
+	}
 	return err
 }
 
