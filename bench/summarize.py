@@ -233,7 +233,12 @@ plot for [i=2:{len(others) + 1}] '{dat}' using i:xtic(1) title columnheader
         "python": "nbdkit's python plugin with `bench/ramdisk.py`",
     }
     for v in variants:
-        d = desc.get(v, f"the loader with examples/ramdisk built by {v}")
+        if v.endswith("-cgo"):
+            d = (f"the loader with `bench/gocall` built by {v[:-4]}: bare cgo"
+                 " exports, no golib (the cost of the Go transition alone)")
+        else:
+            d = desc.get(v, f"the loader with examples/ramdisk built by {v}"
+                         " (golib)")
         p(f"- `{v}`: {d} (multi-conn: {multiconn.get(v, '?')})")
     p("")
     p("All servers run at once, each `nbdkit -f -U SOCKET`, 1 GiB, prefilled")
