@@ -28,4 +28,74 @@
 # (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
 # OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
-# Tests of golib; included by Makefile.am.
+# Tests of golib and its examples; included by Makefile.am.
+
+golib_mk_sources = \
+	$(top_srcdir)/golib/go.mod \
+	$(top_srcdir)/golib/nbdkit/*.go \
+	$(top_srcdir)/golib/nbdkit/*.h \
+	$(top_srcdir)/golib/nbdkit/*.c \
+	$(NULL)
+
+golib_tests = \
+	test-golib-unit.sh \
+	test-golib-ramdisk.sh \
+	test-golib-file.sh \
+	test-golib-exports.sh \
+	test-golib-defaults.sh \
+	test-golib-data.sh \
+	test-golib-errors.sh \
+	test-golib-helpers.sh \
+	test-golib-lifecycle.sh \
+	$(NULL)
+
+EXTRA_DIST += \
+	$(golib_tests) \
+	plugins/features/features.go \
+	plugins/features-noregister/noregister.go \
+	plugins/features-twice/twice.go \
+	plugins/features-minimal/minimal.go \
+	$(NULL)
+
+if HAVE_GOLANG
+TESTS += $(golib_tests)
+
+# The test plugins, built like the examples (VPATH-safe).
+noinst_DATA += \
+	plugins/features/libfeatures.so \
+	plugins/features-noregister/libfeatures-noregister.so \
+	plugins/features-twice/libfeatures-twice.so \
+	plugins/features-minimal/libfeatures-minimal.so \
+	$(NULL)
+
+plugins/features/libfeatures.so: $(srcdir)/plugins/features/*.go \
+		$(srcdir)/plugins/go.mod $(golib_mk_sources)
+	$(MKDIR_P) plugins/features
+	cd $(srcdir)/plugins/features && \
+	$(GOLANG) build -buildmode=c-shared \
+	    -o $(abs_builddir)/plugins/features/libfeatures.so .
+
+plugins/features-noregister/libfeatures-noregister.so: \
+		$(srcdir)/plugins/features-noregister/*.go \
+		$(srcdir)/plugins/go.mod $(golib_mk_sources)
+	$(MKDIR_P) plugins/features-noregister
+	cd $(srcdir)/plugins/features-noregister && \
+	$(GOLANG) build -buildmode=c-shared \
+	    -o $(abs_builddir)/plugins/features-noregister/libfeatures-noregister.so .
+
+plugins/features-twice/libfeatures-twice.so: \
+		$(srcdir)/plugins/features-twice/*.go \
+		$(srcdir)/plugins/go.mod $(golib_mk_sources)
+	$(MKDIR_P) plugins/features-twice
+	cd $(srcdir)/plugins/features-twice && \
+	$(GOLANG) build -buildmode=c-shared \
+	    -o $(abs_builddir)/plugins/features-twice/libfeatures-twice.so .
+
+plugins/features-minimal/libfeatures-minimal.so: \
+		$(srcdir)/plugins/features-minimal/*.go \
+		$(srcdir)/plugins/go.mod $(golib_mk_sources)
+	$(MKDIR_P) plugins/features-minimal
+	cd $(srcdir)/plugins/features-minimal && \
+	$(GOLANG) build -buildmode=c-shared \
+	    -o $(abs_builddir)/plugins/features-minimal/libfeatures-minimal.so .
+endif HAVE_GOLANG
