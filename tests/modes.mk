@@ -53,6 +53,7 @@ TESTS += \
 	test-modes-relative.sh \
 	test-modes-dump-plugin.sh \
 	test-modes-readme.sh \
+	test-modes-password.sh \
 	$(NULL)
 endif HAVE_GOLANG
 
@@ -64,6 +65,7 @@ EXTRA_DIST += \
 	test-modes-fork-data.sh \
 	test-modes-fork.sh \
 	test-modes-help.sh \
+	test-modes-password.sh \
 	test-modes-podcheck.sh \
 	test-modes-readme.sh \
 	test-modes-relative.sh \
