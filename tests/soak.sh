@@ -135,7 +135,8 @@ def worker(t):
         stop.set()
         raise
 
-threads = [threading.Thread(target=worker, args=(t,)) for t in range(4)]
+threads = [threading.Thread(target=worker, args=(t,), daemon=True)
+           for t in range(4)]
 for t in threads:
     t.start()
 
@@ -147,6 +148,19 @@ samples = [(0, rss_kib())]
 print("soak: after %d s of warm-up cycles: RSS %d KiB, %d cycles"
       % (warmup, samples[0][1], counts["cycles"]), flush=True)
 c0 = dict(counts)
+last_cycles = counts["cycles"]
+
+def stall_report():
+    import os
+    print("soak: STALL: load average %s" % (os.getloadavg(),))
+    for tid in sorted(os.listdir("/proc/%d/task" % pid), key=int):
+        base = "/proc/%d/task/%s/" % (pid, tid)
+        try:
+            stat = open(base + "stat").read().rsplit(")", 1)[1].split()
+            wchan = open(base + "wchan").read()
+        except OSError:
+            continue
+        print("soak: nbdkit thread %s state %s wchan %s" % (tid, stat[0], wchan))
 next_sample = start + interval
 end = start + seconds
 while not stop.is_set() and time.monotonic() < end:
@@ -157,9 +171,18 @@ while not stop.is_set() and time.monotonic() < end:
         print("soak: t=%4ds RSS %d KiB, %d cycles" %
               (samples[-1][0], samples[-1][1], counts["cycles"]), flush=True)
         next_sample += interval
+        if counts["cycles"] == last_cycles:
+            # No cycle completed in a whole interval: show where
+            # nbdkit's threads are, then fail.
+            stall_report()
+            errors.append(RuntimeError("no cycle completed in %d s" % interval))
+            stop.set()
+            break
+        last_cycles = counts["cycles"]
 stop.set()
 for t in threads:
-    t.join()
+    # A stalled client never returns: give up on it after a while.
+    t.join(timeout=60)
 if errors:
     raise SystemExit("soak: a client failed: %r" % errors[0])
 time.sleep(2)
