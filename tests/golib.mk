@@ -52,6 +52,7 @@ golib_tests = \
 
 EXTRA_DIST += \
 	$(golib_tests) \
+	plugins/go.mod \
 	plugins/features/features.go \
 	plugins/features-noregister/noregister.go \
 	plugins/features-twice/twice.go \
