@@ -53,10 +53,12 @@
  * -c BYTES per pread, -t LIST of thread counts (default 1,2,16).
  * All threads share one connection handle, as nbdkit's worker threads
  * do.  Output: one CSV line per thread count:
- *   mode,threads,calls,elapsed_ns,ns_per_call
+ *   mode,threads,calls,elapsed_ns,ns_per_call,cpu_ns_per_call
  * where ns_per_call is wall time divided by the total number of calls
  * made by all threads (an aggregate cost: on 2 cores, 16 threads can
- * at best halve it).
+ * at best halve it), and cpu_ns_per_call is the CPU time of the whole
+ * process (every thread, the Go runtime's included) per call, which
+ * other load on the machine disturbs much less.
  */
 
 #define _GNU_SOURCE 1
@@ -537,11 +539,11 @@ worker (void *vp)
 }
 
 static uint64_t
-now_ns (void)
+clock_ns (clockid_t clock)
 {
   struct timespec ts;
 
-  clock_gettime (CLOCK_MONOTONIC, &ts);
+  clock_gettime (clock, &ts);
   return (uint64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
@@ -551,7 +553,7 @@ measure (const char *mode, unsigned nthreads, unsigned ms)
   struct worker *w = calloc (nthreads, sizeof *w);
   struct timespec ts = { .tv_sec = ms / 1000,
                          .tv_nsec = (ms % 1000) * 1000000L };
-  uint64_t start, elapsed, calls = 0;
+  uint64_t start, elapsed, cpu_start, cpu, calls = 0;
   unsigned i;
   int err;
 
@@ -566,17 +568,20 @@ measure (const char *mode, unsigned nthreads, unsigned ms)
       die ("pthread_create", strerror (err));
   }
   pthread_barrier_wait (&barrier);
-  start = now_ns ();
+  start = clock_ns (CLOCK_MONOTONIC);
+  cpu_start = clock_ns (CLOCK_PROCESS_CPUTIME_ID);
   nanosleep (&ts, NULL);
   atomic_store (&stop, true);
-  elapsed = now_ns () - start;
+  elapsed = clock_ns (CLOCK_MONOTONIC) - start;
+  cpu = clock_ns (CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
   for (i = 0; i < nthreads; ++i) {
     pthread_join (w[i].thread, NULL);
     calls += w[i].calls;
   }
   pthread_barrier_destroy (&barrier);
-  printf ("%s,%u,%" PRIu64 ",%" PRIu64 ",%.1f\n", mode, nthreads, calls,
-          elapsed, calls ? (double) elapsed / calls : 0.0);
+  printf ("%s,%u,%" PRIu64 ",%" PRIu64 ",%.1f,%.1f\n", mode, nthreads, calls,
+          elapsed, calls ? (double) elapsed / calls : 0.0,
+          calls ? (double) cpu / calls : 0.0);
   fflush (stdout);
   free (w);
 }

@@ -149,7 +149,8 @@ def main():
     if not write:
         for m in micro:
             print(f"{m['library']:24} {m['path']:7} threads={m['threads']:>2}"
-                  f" {m['ns_per_call']:>8} ns/call")
+                  f" {m['ns_per_call']:>8} ns/call"
+                  f" {m.get('cpu_ns_per_call', ''):>8} CPU ns/call")
         for v in variants:
             s = [r for r in startup if r["variant"] == v]
             if s:
@@ -233,7 +234,12 @@ plot for [i=2:{len(others) + 1}] '{dat}' using i:xtic(1) title columnheader
         "python": "nbdkit's python plugin with `bench/ramdisk.py`",
     }
     for v in variants:
-        d = desc.get(v, f"the loader with examples/ramdisk built by {v}")
+        if v.endswith("-cgo"):
+            d = (f"the loader with `bench/gocall` built by {v[:-4]}: bare cgo"
+                 " exports, no golib (the cost of the Go transition alone)")
+        else:
+            d = desc.get(v, f"the loader with examples/ramdisk built by {v}"
+                         " (golib)")
         p(f"- `{v}`: {d} (multi-conn: {multiconn.get(v, '?')})")
     p("")
     p("All servers run at once, each `nbdkit -f -U SOCKET`, 1 GiB, prefilled")
@@ -281,28 +287,31 @@ plot for [i=2:{len(others) + 1}] '{dat}' using i:xtic(1) title columnheader
         p("functions, dlopens `nbdkit-golang-plugin.so`, calls its")
         p("`.pread`).  `plain cgo` is `bench/gocall` (bare cgo exports, no")
         p("golib); `golib` is examples/ramdisk.  Wall time / total calls of all")
-        p("threads (2 CPUs: several threads can at best halve it).")
+        p("threads (2 CPUs: several threads can at best halve it), and the")
+        p("CPU time of the whole process (all threads, the Go runtime's")
+        p("included) per call, which background load disturbs much less.")
         p("")
         threads = sorted({int(m["threads"]) for m in micro})
         p("| library | path | " + " | ".join(
-            f"{t} thread{'s' if t > 1 else ''} ns/call" for t in threads) + " |")
-        p("|---|---|" + "---:|" * len(threads))
+            f"{t} thr wall ns/call | {t} thr CPU ns/call" for t in threads) + " |")
+        p("|---|---|" + "---:|---:|" * len(threads))
         keyed = {}
         for m in micro:
             keyed.setdefault((m["library"], m["path"]), {})[int(m["threads"])] = \
-                float(m["ns_per_call"])
+                (float(m["ns_per_call"]), float(m.get("cpu_ns_per_call") or "nan"))
         for (lib, path), d in keyed.items():
             p(f"| {lib} | {path} | " + " | ".join(
-                f"{d[t]:.1f}" if t in d else "" for t in threads) + " |")
+                f"{d[t][0]:.1f} | {d[t][1]:.1f}" if t in d else " | "
+                for t in threads) + " |")
         p("")
-        p("Loader overhead per call (loader minus direct, same library):")
+        p("Loader overhead per call (loader minus direct, same library, CPU ns):")
         p("")
         for (lib, path), d in keyed.items():
             if path != "loader" or (lib, "direct") not in keyed:
                 continue
             dd = keyed[(lib, "direct")]
             p(f"- {lib}: " + ", ".join(
-                f"{t} thr {d[t] - dd[t]:+.1f} ns" for t in threads
+                f"{t} thr {d[t][1] - dd[t][1]:+.1f} ns" for t in threads
                 if t in d and t in dd))
         p("")
 

@@ -29,11 +29,13 @@
 // OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
 // Command gocall is the smallest possible Go implementation of the
-// nbdkitgo ABI, written with plain cgo exports and no golib: a 64 MiB
-// RAM disk with open, get_size and pread.  callbench calls it directly
-// to measure the bare cost of a C -> Go -> C transition with each Go
-// toolchain, so that golib's own per-call work (handle lookup,
-// interface dispatch, panic recovery) can be told apart from it.
+// nbdkitgo ABI, written with plain cgo exports and no golib: a RAM
+// disk (size=..., default 64M) with the PARALLEL thread model and no
+// locks.  callbench calls it directly to measure the bare cost of a
+// C -> Go -> C transition with each Go toolchain, and bench/run can
+// serve it through the loader ("cgo" variants), so that golib's own
+// per-call work (handle lookup, interface dispatch, panic recovery)
+// can be told apart from the transition.
 //
 //	go build -buildmode=c-shared -o libgocall.so .
 package main
@@ -44,19 +46,60 @@ package main
 */
 import "C"
 
-import "unsafe"
+import (
+	"strconv"
+	"strings"
+	"unsafe"
+)
 
-var disk = make([]byte, 64<<20)
+var (
+	size int64 = 64 << 20
+	disk []byte
+)
 
 //export nbdkitgo_init
 func nbdkitgo_init(version C.uint32_t, host *C.struct_nbdkitgo_host, info *C.struct_nbdkitgo_info, err *C.struct_nbdkitgo_error) C.int {
 	info.abi_version = C.NBDKITGO_ABI_VERSION
-	info.implemented = 1<<C.NBDKITGO_CB_OPEN | 1<<C.NBDKITGO_CB_GET_SIZE |
-		1<<C.NBDKITGO_CB_PREAD
 	if version != C.NBDKITGO_ABI_VERSION {
 		err.errnum = 22 // EINVAL; the message stays NULL
 		return -1
 	}
+	return 0
+}
+
+// parseSize understands what bench/run passes: a number with an
+// optional K, M, G or T suffix.
+func parseSize(s string) (int64, bool) {
+	shift := 0
+	if i := strings.IndexAny(s, "KMGTkmgt"); i >= 0 && i == len(s)-1 {
+		shift = 10 * (1 + strings.IndexByte("KMGT", strings.ToUpper(s[i:])[0]))
+		s = s[:i]
+	}
+	n, e := strconv.ParseInt(s, 10, 64)
+	return n << shift, e == nil && n >= 0
+}
+
+//export nbdkitgo_config
+func nbdkitgo_config(key, value *C.char, err *C.struct_nbdkitgo_error) C.int {
+	if C.GoString(key) == "size" {
+		if n, ok := parseSize(C.GoString(value)); ok {
+			size = n
+			return 0
+		}
+	}
+	err.errnum = 22
+	err.msg = C.CString("gocall: bad parameter")
+	return -1
+}
+
+//export nbdkitgo_thread_model
+func nbdkitgo_thread_model(err *C.struct_nbdkitgo_error) C.int {
+	return C.NBDKITGO_THREAD_MODEL_PARALLEL
+}
+
+//export nbdkitgo_get_ready
+func nbdkitgo_get_ready(err *C.struct_nbdkitgo_error) C.int {
+	disk = make([]byte, size)
 	return 0
 }
 
@@ -71,9 +114,25 @@ func nbdkitgo_get_size(h C.uintptr_t, err *C.struct_nbdkitgo_error) C.int64_t {
 	return C.int64_t(len(disk))
 }
 
+//export nbdkitgo_can_multi_conn
+func nbdkitgo_can_multi_conn(h C.uintptr_t, err *C.struct_nbdkitgo_error) C.int {
+	return 1
+}
+
 //export nbdkitgo_pread
 func nbdkitgo_pread(h C.uintptr_t, buf unsafe.Pointer, count C.uint32_t, offset C.uint64_t, flags C.uint32_t, err *C.struct_nbdkitgo_error) C.int {
 	copy(unsafe.Slice((*byte)(buf), int(count)), disk[offset:])
+	return 0
+}
+
+//export nbdkitgo_pwrite
+func nbdkitgo_pwrite(h C.uintptr_t, buf unsafe.Pointer, count C.uint32_t, offset C.uint64_t, flags C.uint32_t, err *C.struct_nbdkitgo_error) C.int {
+	copy(disk[offset:], unsafe.Slice((*byte)(buf), int(count)))
+	return 0
+}
+
+//export nbdkitgo_flush
+func nbdkitgo_flush(h C.uintptr_t, flags C.uint32_t, err *C.struct_nbdkitgo_error) C.int {
 	return 0
 }
 

@@ -46,6 +46,7 @@ type reportedError struct {
 	errno syscall.Errno
 }
 
+// Error says which host function failed; nbdkit has logged why.
 func (e *reportedError) Error() string {
 	return e.what + ": failed (nbdkit reported the reason)"
 }
