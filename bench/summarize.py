@@ -169,6 +169,8 @@ def main():
             print(f"{m['library']:24} {m['path']:7} threads={m['threads']:>2}"
                   f" {m['ns_per_call']:>8} ns/call"
                   f" {m.get('cpu_ns_per_call', ''):>8} CPU ns/call")
+        for r in read_csv(os.path.join(rawdir, "sched.csv")):
+            print("sched: " + ", ".join(f"{k}={x}" for k, x in r.items()))
         for v in variants:
             s = [r for r in startup if r["variant"] == v]
             if s:
@@ -344,6 +346,27 @@ plot for [i=2:{len(others) + 1}] '{dat}' using i:xtic(1) title columnheader
             p(f"- {lib}: " + ", ".join(
                 f"{t} thr {d[t][1] - dd[t][1]:+.1f} ns" for t in threads
                 if t in d and t in dd))
+        p("")
+
+    sched = read_csv(os.path.join(rawdir, "sched.csv"))
+    if sched:
+        p("## Where the CPU goes: system calls and context switches")
+        p("")
+        p("4k random reads, QD32, 1 job, one sample after the rounds:")
+        p("`perf stat --per-thread` on the server for 1.5 s (tracepoints")
+        p("`raw_syscalls:sys_enter`, `sched:sched_switch`,")
+        p("`syscalls:sys_enter_futex`, and `task-clock`), divided by the")
+        p("requests fio completed in that time.  \"sysmon\" is the thread")
+        p("with the most nanosleep calls, i.e. the Go runtime's monitor")
+        p("thread, which polls every 20 us while Ps sit in syscall state.")
+        p("")
+        p("| variant | IOPS | syscalls/req | switches/req | futex/req | CPU us/req | sysmon CPU us/req | sysmon wakeups/s |")
+        p("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for r in sched:
+            p(f"| {r['variant']} | {r['iops']} | {r['syscalls_per_req']} |"
+              f" {r['switches_per_req']} | {r['futex_per_req']} |"
+              f" {r['cpu_us_per_req']} | {r['sysmon_cpu_us_per_req']} |"
+              f" {r['sysmon_wakeups_per_s']} |")
         p("")
 
     if startup:
