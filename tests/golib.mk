@@ -47,18 +47,39 @@ golib_tests = \
 	test-golib-errors.sh \
 	test-golib-helpers.sh \
 	test-golib-lifecycle.sh \
+	test-golib-abi.sh \
 	$(NULL)
 
 EXTRA_DIST += \
 	$(golib_tests) \
+	plugins/go.mod \
 	plugins/features/features.go \
 	plugins/features-noregister/noregister.go \
 	plugins/features-twice/twice.go \
 	plugins/features-minimal/minimal.go \
+	plugins/features-abi/host.c \
+	$(NULL)
+
+CLEANFILES += \
+	plugins/features/libfeatures.so \
+	plugins/features/libfeatures.h \
+	plugins/features-minimal/libfeatures-minimal.so \
+	plugins/features-minimal/libfeatures-minimal.h \
+	plugins/features-noregister/libfeatures-noregister.so \
+	plugins/features-noregister/libfeatures-noregister.h \
+	plugins/features-twice/libfeatures-twice.so \
+	plugins/features-twice/libfeatures-twice.h \
 	$(NULL)
 
 if HAVE_GOLANG
 TESTS += $(golib_tests)
+
+# A fake loader in C that checks golib's side of the ABI without
+# nbdkit (test-golib-abi.sh).
+check_PROGRAMS += golib-abi-host
+golib_abi_host_SOURCES = plugins/features-abi/host.c
+golib_abi_host_CPPFLAGS = -I$(top_srcdir)/golib/nbdkit
+golib_abi_host_CFLAGS = $(WARNINGS_CFLAGS)
 
 # The test plugins, built like the examples (VPATH-safe).
 noinst_DATA += \

@@ -32,12 +32,13 @@
 # Memory soak ("make soak"; never part of "make check").
 #
 # nbdkit serves the reldisk test plugin (64 MiB, PARALLEL, with Go
-# allocation pressure) in its default forking mode.  After a warm-up
-# that writes the whole disk once (so that the RAM disk's own pages are
-# resident before the first sample), 4 client threads run cycles of
-# connect, a few writes and reads of mixed sizes (checked), block
-# status and disconnect, for SOAK_SECONDS (default 600).  nbdkit's RSS
-# (VmRSS of the serving process) is sampled after the warm-up, every
+# allocation pressure) in its default forking mode.  The whole disk is
+# written once (so that the RAM disk's own pages are resident), then 4
+# client threads run cycles of connect, 8 writes and 8 reads of mixed
+# sizes (512 B to 1 MiB, queue depth 4, data checked), block status and
+# disconnect: SOAK_WARMUP seconds (default 60) of warm-up, then
+# SOAK_SECONDS (default 600) measured.  nbdkit's RSS (VmRSS of the
+# serving process) is sampled at the end of the warm-up, every
 # SOAK_INTERVAL seconds (default 60) and at the end, and printed.
 #
 # The bound is deliberately generous, to catch leaks and not noise: the
@@ -54,6 +55,7 @@ source "$SRCDIR/rel/relfuncs.sh"
 
 : "${SOAK_SECONDS:=600}"
 : "${SOAK_INTERVAL:=60}"
+: "${SOAK_WARMUP:=60}"
 
 sock="$tmpdir/sock"
 pid="$tmpdir/pid"
@@ -61,14 +63,14 @@ log="$tmpdir/log"
 start_nbdkit -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
              size=64M threadmodel=parallel pressure=alloc log="$log"
 
-timeout $((SOAK_SECONDS + 600)) $python - "$sock" "$(cat "$pid")" \
-        "$SOAK_SECONDS" "$SOAK_INTERVAL" <<'EOF_PY'
+timeout $((SOAK_SECONDS + SOAK_WARMUP + 600)) $python - "$sock" "$(cat "$pid")" \
+        "$SOAK_SECONDS" "$SOAK_INTERVAL" "$SOAK_WARMUP" <<'EOF_PY'
 import random, sys, threading, time
 import nbd
 import rellib
 
 sock, pid = sys.argv[1], int(sys.argv[2])
-seconds, interval = int(sys.argv[3]), int(sys.argv[4])
+seconds, interval, warmup = (int(x) for x in sys.argv[3:6])
 size = 64 << 20
 M = 1 << 20
 
@@ -79,78 +81,95 @@ def rss_kib():
                 return int(line.split()[1])
     raise RuntimeError("no VmRSS")
 
-# Warm-up: write the whole disk once.
+# Write the whole disk once, so that the RAM disk's pages are resident.
 h = rellib.connect(sock)
 ops = [("w", o, rellib.pattern(o, M, 0)) for o in range(0, size, M)]
 assert all(r[0] == 0 for r in rellib.run_ops(h, ops, 8))
 h.shutdown()
-time.sleep(2)
+print("soak: RSS after writing the disk: %d KiB" % rss_kib(), flush=True)
 
-samples = [(0, rss_kib())]
-print("soak: RSS after warm-up: %d KiB" % samples[0][1], flush=True)
-stop = time.monotonic() + seconds
 counts = {"cycles": 0, "requests": 0, "bytes": 0}
 lock = threading.Lock()
+stop = threading.Event()
+errors = []
+
+def overlaps(a, b):
+    return a[1] < b[1] + len(b[2]) and b[1] < a[1] + len(a[2])
+
+def cycle(rnd, base, region):
+    h = nbd.NBD()
+    h.add_meta_context("base:allocation")
+    h.connect_unix(sock)
+    ops = []
+    for _ in range(8):
+        count = rnd.choice((512, 4096, 65536, 1 << 20))
+        off = base + rnd.randrange(0, region - count + 1, 512)
+        seed = rnd.randrange(1 << 32)
+        ops.append(("w", off, rellib.pattern(off, count, seed)))
+        ops.append(("r", off, count))
+    res = rellib.run_ops(h, ops, 4)
+    assert all(r[0] == 0 for r in res), [r[0] for r in res]
+    nbytes = 2 * sum(len(op[2]) for op in ops if op[0] == "w")
+    # Writes in flight together complete in any order: check the data
+    # of each write that overlaps no other write of the batch.
+    writes = [op for op in ops if op[0] == "w"]
+    for w in writes:
+        if not any(o is not w and overlaps(w, o) for o in writes):
+            assert h.pread(len(w[2]), w[1]) == w[2], "data differs at %d" % w[1]
+            nbytes += len(w[2])
+    h.block_status(M, base, lambda *a: 0)
+    h.shutdown()
+    with lock:
+        counts["cycles"] += 1
+        counts["requests"] += len(ops) + len(writes) + 1
+        counts["bytes"] += nbytes
 
 def worker(t):
     rnd = random.Random(t)
     region = size // 4
-    base = t * region
-    while time.monotonic() < stop:
-        h = nbd.NBD()
-        h.add_meta_context("base:allocation")
-        h.connect_unix(sock)
-        ops = []
-        for _ in range(8):
-            count = rnd.choice((512, 4096, 65536, 1 << 20))
-            off = base + rnd.randrange(0, region - count + 1, 512)
-            seed = rnd.randrange(1 << 32)
-            ops.append(("w", off, rellib.pattern(off, count, seed)))
-            ops.append(("r", off, count))
-        res = rellib.run_ops(h, ops, 4)
-        nbytes = 0
-        for i in range(0, len(ops), 2):
-            assert res[i][0] == 0 and res[i + 1][0] == 0, (res[i][0], res[i + 1][0])
-            # Reads in flight with the write to the same place may see
-            # either; the write is checked below with a plain read.
-            nbytes += 2 * len(ops[i][2])
-        for i in range(0, len(ops), 2):
-            _, off, data = ops[i]
-            # A later write in this batch may overlap; check only the
-            # last write to each place.
-            later = [o for o in ops[i + 2::2]
-                     if o[1] < off + len(data) and off < o[1] + len(o[2])]
-            if not later:
-                assert h.pread(len(data), off) == data, off
-        h.block_status(M, base, lambda *a: 0)
-        h.shutdown()
-        with lock:
-            counts["cycles"] += 1
-            counts["requests"] += len(ops) + 1
-            counts["bytes"] += nbytes
+    try:
+        while not stop.is_set():
+            cycle(rnd, t * region, region)
+    except BaseException as e:
+        errors.append(e)
+        stop.set()
+        raise
 
 threads = [threading.Thread(target=worker, args=(t,)) for t in range(4)]
 for t in threads:
     t.start()
+
+# Warm-up cycles: the Go heap, nbdkit's thread stacks and malloc's
+# arenas reach their working size before the first sample.
+time.sleep(warmup)
 start = time.monotonic()
+samples = [(0, rss_kib())]
+print("soak: after %d s of warm-up cycles: RSS %d KiB, %d cycles"
+      % (warmup, samples[0][1], counts["cycles"]), flush=True)
+c0 = dict(counts)
 next_sample = start + interval
-while any(t.is_alive() for t in threads):
-    time.sleep(1)
+end = start + seconds
+while not stop.is_set() and time.monotonic() < end:
+    time.sleep(min(1, max(0, end - time.monotonic())))
     now = time.monotonic()
     if now >= next_sample:
         samples.append((int(now - start), rss_kib()))
         print("soak: t=%4ds RSS %d KiB, %d cycles" %
               (samples[-1][0], samples[-1][1], counts["cycles"]), flush=True)
         next_sample += interval
+stop.set()
 for t in threads:
     t.join()
+if errors:
+    raise SystemExit("soak: a client failed: %r" % errors[0])
 time.sleep(2)
 samples.append((int(time.monotonic() - start), rss_kib()))
 
 first, last = samples[0][1], samples[-1][1]
-print("soak: %d s, %d connect/IO/disconnect cycles, %d requests, %d bytes "
-      "moved and checked" % (seconds, counts["cycles"], counts["requests"],
-                             counts["bytes"]))
+print("soak: %d s after warm-up: %d connect/IO/disconnect cycles, "
+      "%d requests, %d bytes written, read and checked"
+      % (seconds, counts["cycles"] - c0["cycles"],
+         counts["requests"] - c0["requests"], counts["bytes"] - c0["bytes"]))
 print("soak: RSS samples (s, KiB): %s" % samples)
 print("soak: RSS first %d KiB, last %d KiB, growth %+d KiB (%+.1f%%)"
       % (first, last, last - first, 100.0 * (last - first) / first))

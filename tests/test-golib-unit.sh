@@ -48,6 +48,10 @@ export GOPROXY=off
 "$GOLANG" vet ./...
 "$GOLANG" test -count=1 ./...
 
+# The examples and test plugins built on golib vet clean too.
+(cd "$abs_top_srcdir/examples" && "$GOLANG" vet ./ramdisk ./file ./exports)
+(cd "$abs_top_srcdir/tests/plugins" && "$GOLANG" vet ./features...)
+
 # gofmt lives next to the go command.
 gofmt="$(dirname "$(readlink -f "$(command -v "$GOLANG")")")/gofmt"
 test -x "$gofmt"

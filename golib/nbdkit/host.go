@@ -46,20 +46,22 @@ package nbdkit
 
 // The loader's host table, copied at the handshake into memory that
 // golib owns and that is zeroed beyond the loader's size, so that a
-// function an older loader lacks reads as NULL.
+// function an older loader lacks reads as NULL.  A second handshake
+// in the same process refreshes the copy.
 static struct nbdkitgo_host *nbdkitgo_golib_host;
 
 static inline int
 nbdkitgo_golib_set_host (const struct nbdkitgo_host *h)
 {
-  struct nbdkitgo_host *copy;
+  struct nbdkitgo_host *copy = nbdkitgo_golib_host;
   size_t n = h->size < sizeof *copy ? h->size : sizeof *copy;
 
-  if (nbdkitgo_golib_host != NULL)
-    return 0;
-  copy = calloc (1, sizeof *copy);
-  if (copy == NULL)
-    return -1;
+  if (copy == NULL) {
+    copy = malloc (sizeof *copy);
+    if (copy == NULL)
+      return -1;
+  }
+  memset (copy, 0, sizeof *copy);
   memcpy (copy, h, n);
   copy->size = n;
   nbdkitgo_golib_host = copy;

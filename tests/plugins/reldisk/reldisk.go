@@ -39,7 +39,7 @@
 //	                   serialize_all_requests, serialize_connections
 //	sleep=MS           every data request sleeps MS milliseconds
 //	pressure=MODE      none, alloc (garbage, goroutines, runtime.GC),
-//	                   spin (burn the CPU 30 ms on every 16th request)
+//	                   spin (burn the CPU 30 ms on every 64th request)
 //	panic=OFF,...      pread/pwrite at exactly OFF panics
 //	fail=OFF:ERRNO,... pread or zero at exactly OFF fails with ERRNO
 //	                   (a name such as EPERM)
@@ -429,9 +429,13 @@ func (c *conn) enter(offset uint64, count int) func() {
 	case "alloc":
 		c.d.makeGarbage(n)
 	case "spin":
-		if n%16 == 0 {
+		if n%64 == 0 {
+			// A callback's goroutine stays on the nbdkit thread that
+			// called it, so this is that thread's id.
+			tid := syscall.Gettid()
 			spin(30 * time.Millisecond)
 			atomic.AddInt64(&s.spins, 1)
+			c.d.logf("spin tid=%d", tid)
 		}
 	}
 	return func() {
