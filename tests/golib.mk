@@ -60,6 +60,17 @@ EXTRA_DIST += \
 	plugins/features-abi/host.c \
 	$(NULL)
 
+CLEANFILES += \
+	plugins/features/libfeatures.so \
+	plugins/features/libfeatures.h \
+	plugins/features-minimal/libfeatures-minimal.so \
+	plugins/features-minimal/libfeatures-minimal.h \
+	plugins/features-noregister/libfeatures-noregister.so \
+	plugins/features-noregister/libfeatures-noregister.h \
+	plugins/features-twice/libfeatures-twice.so \
+	plugins/features-twice/libfeatures-twice.h \
+	$(NULL)
+
 if HAVE_GOLANG
 TESTS += $(golib_tests)
 

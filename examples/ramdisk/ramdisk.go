@@ -43,7 +43,7 @@ import (
 	"github.com/nbdkit-golang/golib/nbdkit"
 )
 
-const ps = 1 << 16 // page size
+const ps = 1 << 16 // page size; the page table costs 8 bytes per page (128M per 1T)
 
 type page = atomic.Pointer[[ps]byte]
 type disk struct{ pages []page }
