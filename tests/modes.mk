@@ -35,6 +35,7 @@
 # These need only the loader (and pod sources).
 TESTS += \
 	test-modes-help.sh \
+	test-modes-install.sh \
 	test-modes-podcheck.sh \
 	$(NULL)
 
@@ -65,6 +66,7 @@ EXTRA_DIST += \
 	test-modes-fork-data.sh \
 	test-modes-fork.sh \
 	test-modes-help.sh \
+	test-modes-install.sh \
 	test-modes-password.sh \
 	test-modes-podcheck.sh \
 	test-modes-readme.sh \
