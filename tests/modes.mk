@@ -55,6 +55,7 @@ TESTS += \
 	test-modes-dump-plugin.sh \
 	test-modes-readme.sh \
 	test-modes-password.sh \
+	test-modes-quickstart.sh \
 	$(NULL)
 endif HAVE_GOLANG
 
@@ -69,6 +70,7 @@ EXTRA_DIST += \
 	test-modes-install.sh \
 	test-modes-password.sh \
 	test-modes-podcheck.sh \
+	test-modes-quickstart.sh \
 	test-modes-readme.sh \
 	test-modes-relative.sh \
 	test-modes-run-data.sh \
