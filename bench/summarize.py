@@ -100,9 +100,11 @@ def main():
 
     summary = []
     ratio = {}
+    cpu_ratio = {}
     for w in workloads:
         c_rows = data.get((w, "c"), [])
         c_med = median([float(r["iops"]) for r in c_rows])
+        c_cpu = median([float(r["cpu_us_per_req"]) for r in c_rows])
         c_by_round = {r["round"]: float(r["iops"]) for r in c_rows}
         for v in variants:
             rs = data.get((w, v), [])
@@ -116,6 +118,8 @@ def main():
                       for r in rs if c_by_round.get(r["round"])]
             rt = median(iops) / c_med if c_med else float("nan")
             ratio[(w, v)] = rt
+            crt = c_cpu / median(cpu) if median(cpu) else float("nan")
+            cpu_ratio[(w, v)] = crt
             summary.append({
                 "workload": w, "variant": v, "samples": len(rs),
                 "iops_median": f"{median(iops):.0f}",
@@ -128,6 +132,7 @@ def main():
                 "cpu_us_per_req_median": f"{median(cpu):.2f}",
                 "ratio_to_c": f"{rt:.3f}",
                 "paired_ratio_median": f"{median(paired):.3f}",
+                "cpu_ratio_to_c": f"{crt:.3f}",
             })
 
     others = [v for v in variants if v != "c"]
@@ -143,6 +148,19 @@ def main():
         out(f"| {WORKLOADS[w]} | " + " | ".join(cells) + " |")
     ratio_table = "\n".join(lines)
     print(ratio_table)
+    lines = []
+    out = lines.append
+    out("| workload | " + " | ".join(others) + " |")
+    out("|---|" + "---:|" * len(others))
+    for w in workloads:
+        cells = []
+        for v in others:
+            rt = cpu_ratio.get((w, v))
+            cells.append("" if rt is None else f"{rt:.2f}x")
+        out(f"| {WORKLOADS[w]} | " + " | ".join(cells) + " |")
+    cpu_table = "\n".join(lines)
+    print("CPU efficiency (C's CPU time per request / variant's):")
+    print(cpu_table)
 
     micro = read_csv(os.path.join(rawdir, "micro.csv"))
     startup = read_csv(os.path.join(rawdir, "startup.csv"))
@@ -151,6 +169,8 @@ def main():
             print(f"{m['library']:24} {m['path']:7} threads={m['threads']:>2}"
                   f" {m['ns_per_call']:>8} ns/call"
                   f" {m.get('cpu_ns_per_call', ''):>8} CPU ns/call")
+        for r in read_csv(os.path.join(rawdir, "sched.csv")):
+            print("sched: " + ", ".join(f"{k}={x}" for k, x in r.items()))
         for v in variants:
             s = [r for r in startup if r["variant"] == v]
             if s:
@@ -234,7 +254,10 @@ plot for [i=2:{len(others) + 1}] '{dat}' using i:xtic(1) title columnheader
         "python": "nbdkit's python plugin with `bench/ramdisk.py`",
     }
     for v in variants:
-        if v.endswith("-cgo"):
+        if "+" in v:
+            base, _, env = v.partition("+")
+            d = f"as `{base}`, with `{env}` in the server's environment"
+        elif v.endswith("-cgo"):
             d = (f"the loader with `bench/gocall` built by {v[:-4]}: bare cgo"
                  " exports, no golib (the cost of the Go transition alone)")
         else:
@@ -255,19 +278,29 @@ plot for [i=2:{len(others) + 1}] '{dat}' using i:xtic(1) title columnheader
     p("")
     p("![ratios](ratios.png)")
     p("")
+    p("### Server CPU per request relative to the C memory plugin")
+    p("")
+    p("C's median nbdkit CPU time per request divided by the variant's")
+    p("(1.00x = as cheap as C; 0.50x = twice the CPU).  Throughput on a")
+    p("loaded 2-CPU machine swings with the background load; CPU time")
+    p("per request much less, so this is the steadier of the two tables.")
+    p("")
+    p(cpu_table)
+    p("")
     p("## Details")
     p("")
     p("Medians over the rounds, (min-max); latency is fio's mean total")
     p("latency; CPU is nbdkit's utime+stime (all threads, from")
     p("/proc/PID/stat, 10 ms ticks) divided by the requests served.")
     p("")
-    p("| workload | variant | IOPS | MB/s (min-max) | ratio | paired ratio | lat us | CPU us/req |")
-    p("|---|---|---:|---:|---:|---:|---:|---:|")
+    p("| workload | variant | IOPS | MB/s (min-max) | ratio | paired ratio | lat us | CPU us/req | CPU ratio |")
+    p("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for s in summary:
         p(f"| {s['workload']} | {s['variant']} | {s['iops_median']} |"
           f" {s['mbps_median']} ({s['mbps_min']}-{s['mbps_max']}) |"
           f" {float(s['ratio_to_c']):.2f} | {float(s['paired_ratio_median']):.2f} |"
-          f" {s['lat_us_median']} | {s['cpu_us_per_req_median']} |")
+          f" {s['lat_us_median']} | {s['cpu_us_per_req_median']} |"
+          f" {float(s['cpu_ratio_to_c']):.2f} |")
     p("")
     p("\"paired ratio\" is the median over rounds of (variant / C in the same")
     p("round), less sensitive to drifting background load.")
@@ -313,6 +346,27 @@ plot for [i=2:{len(others) + 1}] '{dat}' using i:xtic(1) title columnheader
             p(f"- {lib}: " + ", ".join(
                 f"{t} thr {d[t][1] - dd[t][1]:+.1f} ns" for t in threads
                 if t in d and t in dd))
+        p("")
+
+    sched = read_csv(os.path.join(rawdir, "sched.csv"))
+    if sched:
+        p("## Where the CPU goes: system calls and context switches")
+        p("")
+        p("4k random reads, QD32, 1 job, one sample after the rounds:")
+        p("`perf stat --per-thread` on the server for 1.5 s (tracepoints")
+        p("`raw_syscalls:sys_enter`, `sched:sched_switch`,")
+        p("`syscalls:sys_enter_futex`, and `task-clock`), divided by the")
+        p("requests fio completed in that time.  \"sysmon\" is the thread")
+        p("with the most nanosleep calls, i.e. the Go runtime's monitor")
+        p("thread, which polls every 20 us while Ps sit in syscall state.")
+        p("")
+        p("| variant | IOPS | syscalls/req | switches/req | futex/req | CPU us/req | sysmon CPU us/req | sysmon wakeups/s |")
+        p("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for r in sched:
+            p(f"| {r['variant']} | {r['iops']} | {r['syscalls_per_req']} |"
+              f" {r['switches_per_req']} | {r['futex_per_req']} |"
+              f" {r['cpu_us_per_req']} | {r['sysmon_cpu_us_per_req']} |"
+              f" {r['sysmon_wakeups_per_s']} |")
         p("")
 
     if startup:

@@ -52,11 +52,23 @@ golib_tests = \
 
 EXTRA_DIST += \
 	$(golib_tests) \
+	plugins/go.mod \
 	plugins/features/features.go \
 	plugins/features-noregister/noregister.go \
 	plugins/features-twice/twice.go \
 	plugins/features-minimal/minimal.go \
 	plugins/features-abi/host.c \
+	$(NULL)
+
+CLEANFILES += \
+	plugins/features/libfeatures.so \
+	plugins/features/libfeatures.h \
+	plugins/features-minimal/libfeatures-minimal.so \
+	plugins/features-minimal/libfeatures-minimal.h \
+	plugins/features-noregister/libfeatures-noregister.so \
+	plugins/features-noregister/libfeatures-noregister.h \
+	plugins/features-twice/libfeatures-twice.so \
+	plugins/features-twice/libfeatures-twice.h \
 	$(NULL)
 
 if HAVE_GOLANG

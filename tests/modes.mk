@@ -35,6 +35,7 @@
 # These need only the loader (and pod sources).
 TESTS += \
 	test-modes-help.sh \
+	test-modes-install.sh \
 	test-modes-podcheck.sh \
 	$(NULL)
 
@@ -54,6 +55,7 @@ TESTS += \
 	test-modes-dump-plugin.sh \
 	test-modes-readme.sh \
 	test-modes-password.sh \
+	test-modes-quickstart.sh \
 	$(NULL)
 endif HAVE_GOLANG
 
@@ -65,8 +67,10 @@ EXTRA_DIST += \
 	test-modes-fork-data.sh \
 	test-modes-fork.sh \
 	test-modes-help.sh \
+	test-modes-install.sh \
 	test-modes-password.sh \
 	test-modes-podcheck.sh \
+	test-modes-quickstart.sh \
 	test-modes-readme.sh \
 	test-modes-relative.sh \
 	test-modes-run-data.sh \

@@ -31,7 +31,8 @@
 
 # Every helper through the loader: ParseSize, ParseBool, ParseInt and
 # friends, ReadPassword (password=+FILE), Realpath, AbsolutePath,
-# ExportName, IsTLS, PeerPID/UID/GID, PeerName, StdioSafe,
+# ExportName, IsTLS (without and with TLS), PeerPID/UID/GID, PeerName,
+# StdioSafe,
 # CurrentPhase, Nanosleep, Debug (shown only with -v), Disconnect
 # (nbdkit 1.32 lacks it: a clear error) and Shutdown.
 
@@ -144,6 +145,21 @@ r = dict(l.split("=", 1) for l in h.pread(8192, 0).rstrip(b"\0").decode().splitl
 assert r["stdio_safe"] == "false", r
 assert r["peer_network"] == "unix" or r["peer_network"].startswith("error"), r
 '
+
+# IsTLS is true over TLS (a pre-shared key).
+printf 'alice:%s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+       > $tmpdir/keys.psk
+nbdkit --tls=require --tls-psk=$tmpdir/keys.psk -U - $golang_plugin $features \
+       --run 'nbdsh -c "
+h.set_tls(nbd.TLS_REQUIRE)
+h.set_tls_username(\"alice\")
+h.set_tls_psk_file(\"'$tmpdir'/keys.psk\")
+h.set_export_name(\"report\")
+h.connect_unix(\"$unixsocket\")
+r = dict(l.split(\"=\", 1) for l in h.pread(8192, 0).rstrip(bytes(1)).decode().splitlines())
+assert r[\"is_tls\"] == \"true\", r
+h.shutdown()
+"'
 
 # Shutdown from a callback stops the server.
 pid=$tmpdir/pid

@@ -82,6 +82,23 @@ grep -i "bogus" "$tmpdir/bogus.err"
 try unknown size=1M no_such_key=1
 grep "no_such_key" "$tmpdir/unknown.err"
 
+# The same error with -f and with --run: non-zero exit, no hang, and the
+# --run command never runs.
+status=0
+timeout 60 nbdkit -f -U "$sock" "$golang_plugin" script="$ramdisk" size=bogus \
+    </dev/null 2>"$tmpdir/f.err" || status=$?
+cat "$tmpdir/f.err"
+test $status -ne 0 && test $status -ne 124
+grep -i "bogus" "$tmpdir/f.err"
+
+status=0
+timeout 60 nbdkit -U - "$golang_plugin" script="$ramdisk" size=bogus \
+    --run "touch $tmpdir/ran" </dev/null 2>"$tmpdir/run.err" || status=$?
+cat "$tmpdir/run.err"
+test $status -ne 0 && test $status -ne 124
+grep -i "bogus" "$tmpdir/run.err"
+test ! -e "$tmpdir/ran"
+
 # A valid configuration does start (so the failures above were caused by
 # the bad parameters, not by the test).
 start_nbdkit -P "$pid" -U "$sock" "$golang_plugin" script="$ramdisk" size=1M

@@ -136,22 +136,22 @@ func cstringOrNil(s string) *C.char {
 func implementedBits(p Plugin) C.uint64_t {
 	f := pluginFeatures(p)
 	bits := C.uint64_t(1)<<C.NBDKITGO_CB_COUNT - 1
-	clear := func(has bool, cb C.int) {
+	drop := func(has bool, cb C.int) {
 		if !has {
 			bits &^= 1 << cb
 		}
 	}
-	clear(f.load, C.NBDKITGO_CB_LOAD)
-	clear(f.unload, C.NBDKITGO_CB_UNLOAD)
-	clear(f.config, C.NBDKITGO_CB_CONFIG)
-	clear(f.configComplete, C.NBDKITGO_CB_CONFIG_COMPLETE)
-	clear(f.getReady, C.NBDKITGO_CB_GET_READY)
-	clear(f.afterFork, C.NBDKITGO_CB_AFTER_FORK)
-	clear(f.cleanup, C.NBDKITGO_CB_CLEANUP)
-	clear(f.dumpPlugin, C.NBDKITGO_CB_DUMP_PLUGIN)
-	clear(f.preconnect, C.NBDKITGO_CB_PRECONNECT)
-	clear(f.listExports, C.NBDKITGO_CB_LIST_EXPORTS)
-	clear(f.defaultExport, C.NBDKITGO_CB_DEFAULT_EXPORT)
+	drop(f.load, C.NBDKITGO_CB_LOAD)
+	drop(f.unload, C.NBDKITGO_CB_UNLOAD)
+	drop(f.config, C.NBDKITGO_CB_CONFIG)
+	drop(f.configComplete, C.NBDKITGO_CB_CONFIG_COMPLETE)
+	drop(f.getReady, C.NBDKITGO_CB_GET_READY)
+	drop(f.afterFork, C.NBDKITGO_CB_AFTER_FORK)
+	drop(f.cleanup, C.NBDKITGO_CB_CLEANUP)
+	drop(f.dumpPlugin, C.NBDKITGO_CB_DUMP_PLUGIN)
+	drop(f.preconnect, C.NBDKITGO_CB_PRECONNECT)
+	drop(f.listExports, C.NBDKITGO_CB_LIST_EXPORTS)
+	drop(f.defaultExport, C.NBDKITGO_CB_DEFAULT_EXPORT)
 	return bits
 }
 
