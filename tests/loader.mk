@@ -81,6 +81,8 @@ cabi_asan_la_LDFLAGS = $(CABI_LDFLAGS) -fsanitize=address,undefined
 LOADER_TESTS = \
 	test-loader-cabi.sh \
 	test-loader-plain.sh \
+	test-loader-errors.sh \
+	test-loader-defaults.sh \
 	$(NULL)
 TESTS += $(LOADER_TESTS)
 EXTRA_DIST += \
