@@ -83,6 +83,9 @@ LOADER_TESTS = \
 	test-loader-plain.sh \
 	test-loader-errors.sh \
 	test-loader-defaults.sh \
+	test-loader-dump.sh \
+	test-loader-trace.sh \
+	test-loader-password.sh \
 	$(NULL)
 TESTS += $(LOADER_TESTS)
 EXTRA_DIST += \
