@@ -86,9 +86,13 @@ LOADER_TESTS = \
 	test-loader-dump.sh \
 	test-loader-trace.sh \
 	test-loader-password.sh \
+	test-loader-valgrind.sh \
+	test-loader-asan.sh \
 	$(NULL)
 TESTS += $(LOADER_TESTS)
 EXTRA_DIST += \
 	$(LOADER_TESTS) \
+	loader-memcheck.sh \
+	loader-valgrind.supp \
 	cabi/cabi.c \
 	$(NULL)
