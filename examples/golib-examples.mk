@@ -28,4 +28,43 @@
 # (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
 # OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
-# Included by Makefile.am.
+# The examples written with golib; included by Makefile.am.  Each is
+# a main package in its own directory of the examples module, built
+# with the go tool into the build directory (VPATH-safe).
+
+golib_sources = \
+	$(top_srcdir)/golib/go.mod \
+	$(top_srcdir)/golib/nbdkit/*.go \
+	$(top_srcdir)/golib/sparse/*.go \
+	$(top_srcdir)/golib/nbdkit/*.h \
+	$(top_srcdir)/golib/nbdkit/*.c \
+	$(NULL)
+
+EXTRA_DIST += \
+	ramdisk/ramdisk.go \
+	file/file.go \
+	exports/exports.go \
+	$(NULL)
+
+if HAVE_GOLANG
+noinst_DATA += \
+	ramdisk/libramdisk.so \
+	file/libfile.so \
+	exports/libexports.so \
+	$(NULL)
+
+ramdisk/libramdisk.so: $(srcdir)/ramdisk/*.go $(srcdir)/go.mod $(golib_sources)
+	$(MKDIR_P) ramdisk
+	cd $(srcdir)/ramdisk && \
+	$(GOLANG) build -buildmode=c-shared -o $(abs_builddir)/ramdisk/libramdisk.so .
+
+file/libfile.so: $(srcdir)/file/*.go $(srcdir)/go.mod $(golib_sources)
+	$(MKDIR_P) file
+	cd $(srcdir)/file && \
+	$(GOLANG) build -buildmode=c-shared -o $(abs_builddir)/file/libfile.so .
+
+exports/libexports.so: $(srcdir)/exports/*.go $(srcdir)/go.mod $(golib_sources)
+	$(MKDIR_P) exports
+	cd $(srcdir)/exports && \
+	$(GOLANG) build -buildmode=c-shared -o $(abs_builddir)/exports/libexports.so .
+endif HAVE_GOLANG

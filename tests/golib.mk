@@ -28,4 +28,95 @@
 # (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
 # OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
-# Tests of golib; included by Makefile.am.
+# Tests of golib and its examples; included by Makefile.am.
+
+golib_mk_sources = \
+	$(top_srcdir)/golib/go.mod \
+	$(top_srcdir)/golib/nbdkit/*.go \
+	$(top_srcdir)/golib/nbdkit/*.h \
+	$(top_srcdir)/golib/nbdkit/*.c \
+	$(NULL)
+
+golib_tests = \
+	test-golib-unit.sh \
+	test-golib-ramdisk.sh \
+	test-golib-file.sh \
+	test-golib-exports.sh \
+	test-golib-defaults.sh \
+	test-golib-data.sh \
+	test-golib-errors.sh \
+	test-golib-helpers.sh \
+	test-golib-lifecycle.sh \
+	test-golib-abi.sh \
+	$(NULL)
+
+EXTRA_DIST += \
+	$(golib_tests) \
+	plugins/go.mod \
+	plugins/features/features.go \
+	plugins/features-noregister/noregister.go \
+	plugins/features-twice/twice.go \
+	plugins/features-minimal/minimal.go \
+	plugins/features-abi/host.c \
+	$(NULL)
+
+CLEANFILES += \
+	plugins/features/libfeatures.so \
+	plugins/features/libfeatures.h \
+	plugins/features-minimal/libfeatures-minimal.so \
+	plugins/features-minimal/libfeatures-minimal.h \
+	plugins/features-noregister/libfeatures-noregister.so \
+	plugins/features-noregister/libfeatures-noregister.h \
+	plugins/features-twice/libfeatures-twice.so \
+	plugins/features-twice/libfeatures-twice.h \
+	$(NULL)
+
+if HAVE_GOLANG
+TESTS += $(golib_tests)
+
+# A fake loader in C that checks golib's side of the ABI without
+# nbdkit (test-golib-abi.sh).
+check_PROGRAMS += golib-abi-host
+golib_abi_host_SOURCES = plugins/features-abi/host.c
+golib_abi_host_CPPFLAGS = -I$(top_srcdir)/golib/nbdkit
+golib_abi_host_CFLAGS = $(WARNINGS_CFLAGS)
+
+# The test plugins, built like the examples (VPATH-safe).
+noinst_DATA += \
+	plugins/features/libfeatures.so \
+	plugins/features-noregister/libfeatures-noregister.so \
+	plugins/features-twice/libfeatures-twice.so \
+	plugins/features-minimal/libfeatures-minimal.so \
+	$(NULL)
+
+plugins/features/libfeatures.so: $(srcdir)/plugins/features/*.go \
+		$(srcdir)/plugins/go.mod $(golib_mk_sources)
+	$(MKDIR_P) plugins/features
+	cd $(srcdir)/plugins/features && \
+	$(GOLANG) build -buildmode=c-shared \
+	    -o $(abs_builddir)/plugins/features/libfeatures.so .
+
+plugins/features-noregister/libfeatures-noregister.so: \
+		$(srcdir)/plugins/features-noregister/*.go \
+		$(srcdir)/plugins/go.mod $(golib_mk_sources)
+	$(MKDIR_P) plugins/features-noregister
+	cd $(srcdir)/plugins/features-noregister && \
+	$(GOLANG) build -buildmode=c-shared \
+	    -o $(abs_builddir)/plugins/features-noregister/libfeatures-noregister.so .
+
+plugins/features-twice/libfeatures-twice.so: \
+		$(srcdir)/plugins/features-twice/*.go \
+		$(srcdir)/plugins/go.mod $(golib_mk_sources)
+	$(MKDIR_P) plugins/features-twice
+	cd $(srcdir)/plugins/features-twice && \
+	$(GOLANG) build -buildmode=c-shared \
+	    -o $(abs_builddir)/plugins/features-twice/libfeatures-twice.so .
+
+plugins/features-minimal/libfeatures-minimal.so: \
+		$(srcdir)/plugins/features-minimal/*.go \
+		$(srcdir)/plugins/go.mod $(golib_mk_sources)
+	$(MKDIR_P) plugins/features-minimal
+	cd $(srcdir)/plugins/features-minimal && \
+	$(GOLANG) build -buildmode=c-shared \
+	    -o $(abs_builddir)/plugins/features-minimal/libfeatures-minimal.so .
+endif HAVE_GOLANG

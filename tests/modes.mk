@@ -28,4 +28,53 @@
 # (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
 # OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
-# Tests of modes; included by Makefile.am.
+# Tests of nbdkit's modes (fork, --run, -f, -s, --exit-with-parent,
+# socket activation), configuration errors, and the documentation.
+# Included by tests/Makefile.am.
+
+# These need only the loader (and pod sources).
+TESTS += \
+	test-modes-help.sh \
+	test-modes-install.sh \
+	test-modes-podcheck.sh \
+	$(NULL)
+
+# These serve the RAM-disk example, which needs Go.
+if HAVE_GOLANG
+TESTS += \
+	test-modes-fork.sh \
+	test-modes-fork-data.sh \
+	test-modes-run.sh \
+	test-modes-run-data.sh \
+	test-modes-foreground-data.sh \
+	test-modes-single.sh \
+	test-modes-exit-with-parent.sh \
+	test-modes-socket-activation.sh \
+	test-modes-config-error.sh \
+	test-modes-relative.sh \
+	test-modes-dump-plugin.sh \
+	test-modes-readme.sh \
+	test-modes-password.sh \
+	test-modes-quickstart.sh \
+	$(NULL)
+endif HAVE_GOLANG
+
+EXTRA_DIST += \
+	test-modes-config-error.sh \
+	test-modes-dump-plugin.sh \
+	test-modes-exit-with-parent.sh \
+	test-modes-foreground-data.sh \
+	test-modes-fork-data.sh \
+	test-modes-fork.sh \
+	test-modes-help.sh \
+	test-modes-install.sh \
+	test-modes-password.sh \
+	test-modes-podcheck.sh \
+	test-modes-quickstart.sh \
+	test-modes-readme.sh \
+	test-modes-relative.sh \
+	test-modes-run-data.sh \
+	test-modes-run.sh \
+	test-modes-single.sh \
+	test-modes-socket-activation.sh \
+	$(NULL)

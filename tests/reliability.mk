@@ -29,3 +29,65 @@
 # OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
 # Tests of reliability; included by Makefile.am.
+#
+# The tests drive the reldisk test plugin (tests/plugins/reldisk),
+# whose behaviour is chosen by configuration keys, with real NBD
+# clients: fio's nbd engine and python3-libnbd programs using
+# tests/rel/rellib.py.  "make soak" runs the long memory soak, which
+# is never part of "make check".
+
+RELIABILITY_TESTS = \
+	test-rel-integrity.sh \
+	test-rel-pressure.sh \
+	test-rel-thread-models.sh \
+	test-rel-opt-info.sh \
+	test-rel-race.sh \
+	test-rel-panic.sh \
+	test-rel-errno.sh \
+	test-rel-shutdown.sh \
+	test-rel-signals.sh \
+	test-rel-bad-plugin.sh \
+	test-rel-hostile.sh \
+	test-rel-export-names.sh \
+	test-rel-readonly.sh \
+	$(NULL)
+
+# Not yet in TESTS: the loader does not detect a plugin that takes
+# SIGINT/SIGTERM away from nbdkit (see the test).
+RELIABILITY_PENDING = \
+	test-rel-signal-notify.sh \
+	$(NULL)
+
+EXTRA_DIST += \
+	$(RELIABILITY_TESTS) \
+	$(RELIABILITY_PENDING) \
+	soak.sh \
+	rel/rellib.py \
+	rel/relfuncs.sh \
+	plugins/reldisk/reldisk.go \
+	$(NULL)
+
+if HAVE_GOLANG
+TESTS += $(RELIABILITY_TESTS)
+
+noinst_DATA += plugins/reldisk/libreldisk.so
+CLEANFILES += plugins/reldisk/libreldisk.so plugins/reldisk/libreldisk.h
+
+# go build decides itself whether anything changed (its build cache
+# tracks golib's sources too), so the rule always runs.
+plugins/reldisk/libreldisk.so: rel-force
+	$(MKDIR_P) plugins/reldisk
+	cd $(srcdir)/plugins/reldisk && \
+	  $(GOLANG) build -buildmode=c-shared \
+	    -o $(abs_builddir)/plugins/reldisk/libreldisk.so .
+
+endif HAVE_GOLANG
+
+rel-force:
+
+# The memory soak: SOAK_SECONDS (default 600) of open/read/write/close
+# cycles, with nbdkit's RSS sampled every minute.
+soak: $(noinst_DATA)
+	$(TESTS_ENVIRONMENT) $(srcdir)/soak.sh
+
+.PHONY: soak rel-force

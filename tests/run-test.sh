@@ -49,8 +49,19 @@ export TEST_TIMEOUT=$t
 case "$1" in
     *.sh) set -- bash "$@" ;;
 esac
-timeout -k 30 "$t" "$@"
-r=$?
+# timeout(1) puts the test in a process group of its own, so that on
+# expiry it can signal everything the test started; that group is not
+# the terminal's, so pass on Ctrl-C (and make's SIGTERM) by hand.
+timeout -k 30 "$t" "$@" &
+tpid=$!
+trap 'kill -TERM -- -$tpid 2>/dev/null || kill -TERM $tpid 2>/dev/null' INT TERM HUP
+r=0
+wait $tpid || r=$?
+# wait returns early when a trapped signal arrives: wait again.
+while kill -0 $tpid 2>/dev/null; do
+    r=0
+    wait $tpid || r=$?
+done
 if [ $r -eq 124 ]; then
     echo "$0: $*: timed out after $t seconds: FAIL" >&2
 fi

@@ -1,0 +1,3 @@
+module github.com/nbdkit-golang/bench/gocall
+
+go 1.19

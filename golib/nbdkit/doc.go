@@ -1,0 +1,123 @@
+// nbdkit-golang
+// Copyright the nbdkit-golang authors
+//
+// Redistribution and use in source and binary forms, with or without
+// modification, are permitted provided that the following conditions are
+// met:
+//
+// * Redistributions of source code must retain the above copyright
+// notice, this list of conditions and the following disclaimer.
+//
+// * Redistributions in binary form must reproduce the above copyright
+// notice, this list of conditions and the following disclaimer in the
+// documentation and/or other materials provided with the distribution.
+//
+// * Neither the name of the copyright holder nor the names of its
+// contributors may be used to endorse or promote products derived from
+// this software without specific prior written permission.
+//
+// THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+// "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+// LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+// A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+// HOLDER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+// SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+// LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+// DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+// THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+// (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+// OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+
+// Package nbdkit lets you write nbdkit plugins (NBD servers' storage
+// back ends) in plain Go: no cgo, no //export, no boilerplate.
+//
+// A plugin is a main package built with -buildmode=c-shared.  It
+// registers one Plugin value from an init function, and
+// nbdkit-golang-plugin.so (the "loader") loads the library and
+// forwards nbdkit's callbacks to it:
+//
+//	package main
+//
+//	import "github.com/nbdkit-golang/golib/nbdkit"
+//
+//	type disk struct{ data []byte }
+//
+//	func (d *disk) Open(readonly bool) (nbdkit.Connection, error) { return d, nil }
+//	func (d *disk) GetSize() (int64, error)                       { return int64(len(d.data)), nil }
+//
+//	func (d *disk) PRead(buf []byte, off uint64, flags nbdkit.Flags) error {
+//		copy(buf, d.data[off:])
+//		return nil
+//	}
+//
+//	func (d *disk) PWrite(buf []byte, off uint64, flags nbdkit.Flags) error {
+//		copy(d.data[off:], buf)
+//		return nil
+//	}
+//
+//	func init() { nbdkit.Register("disk", &disk{data: make([]byte, 1<<20)}) }
+//
+//	func main() {} // required by -buildmode=c-shared, never called
+//
+// Build and serve it:
+//
+//	go build -buildmode=c-shared -o libdisk.so .
+//	nbdkit golang ./libdisk.so
+//
+// # Optional features
+//
+// Plugin and Connection have only the required methods.  Every other
+// nbdkit callback is a small interface, found by type assertion the
+// way io.WriterTo is: a Connection that has a PWrite method is a
+// Writer and is writable, one with Flush is a Flusher, and so on.
+// Plugin-level interfaces (Configurer, ThreadModeler, ExportLister,
+// ...) are looked for on the value passed to Register;
+// connection-level ones (Writer, Zeroer, Extenter, CanFUAer, ...) on
+// the value returned by Open.
+//
+// Missing features get exactly the defaults nbdkit gives a plugin
+// written in C: a connection is writable if and only if it implements
+// Writer (unless it implements CanWriter), FUA is emulated with Flush
+// if it implements Flusher (unless CanFUAer says otherwise), zero
+// requests are emulated with PWrite unless it implements Zeroer,
+// extents are reported as all data unless it implements Extenter,
+// cache requests are refused unless it implements Cacher, and so on:
+// each Can... interface documents its default.
+//
+// # Errors
+//
+// Callbacks return ordinary Go errors.  The message is logged by
+// nbdkit, and the client gets the errno found anywhere in the error's
+// chain (errors.As with a syscall.Errno): errors from package os carry
+// one (*os.PathError), and fmt.Errorf("...: %w", syscall.ENOSPC) adds
+// one.  An error without an errno gives the client EIO.
+//
+// A panic in a callback is recovered at the boundary: its message and
+// stack are logged, the request fails with EIO, and the server keeps
+// serving.
+//
+// # Threads
+//
+// The default thread model is ThreadModelSerializeAllRequests: nbdkit
+// never calls two callbacks at once, so plugins need no locks.
+// Implement ThreadModeler to allow more; with ThreadModelParallel the
+// methods of one Connection can run concurrently.
+//
+// Buffers passed to PRead and PWrite are nbdkit's own memory, wrapped
+// without a copy: do not keep them, or slices of them, after the call
+// returns.
+//
+// The helpers (ExportName, PeerPID, Debug, ...) must be called from
+// the goroutine that runs the callback, not from goroutines the plugin
+// starts: nbdkit keeps per-connection state in the calling thread.
+//
+// # Processes
+//
+// When nbdkit serves, the configuration callbacks (Load, Config,
+// ConfigComplete, ThreadModel, GetReady) run twice: once in a
+// short-lived check process, so that mistakes are reported on the
+// user's terminal before nbdkit detaches, and again in the process
+// that serves.  CurrentPhase says which one is running.  Start
+// goroutines, open network connections and so on in AfterFork, which
+// runs only in the serving process.
+package nbdkit

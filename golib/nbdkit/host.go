@@ -1,0 +1,633 @@
+// nbdkit-golang
+// Copyright the nbdkit-golang authors
+//
+// Redistribution and use in source and binary forms, with or without
+// modification, are permitted provided that the following conditions are
+// met:
+//
+// * Redistributions of source code must retain the above copyright
+// notice, this list of conditions and the following disclaimer.
+//
+// * Redistributions in binary form must reproduce the above copyright
+// notice, this list of conditions and the following disclaimer in the
+// documentation and/or other materials provided with the distribution.
+//
+// * Neither the name of the copyright holder nor the names of its
+// contributors may be used to endorse or promote products derived from
+// this software without specific prior written permission.
+//
+// THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+// "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+// LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+// A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+// HOLDER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+// SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+// LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+// DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+// THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+// (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+// OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+
+package nbdkit
+
+// This file calls the loader's host functions (struct nbdkitgo_host).
+// Go cannot call a C function pointer, so each one has a static
+// inline trampoline here.  This file must have no //export: cgo allows
+// only declarations in the preamble of a file that exports.
+
+/*
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <sys/un.h>
+#include "nbdkitgo-abi.h"
+
+// The loader's host table, copied at the handshake into memory that
+// golib owns and that is zeroed beyond the loader's size, so that a
+// function an older loader lacks reads as NULL.  A second handshake
+// in the same process refreshes the copy.
+static struct nbdkitgo_host *nbdkitgo_golib_host;
+
+static inline int
+nbdkitgo_golib_set_host (const struct nbdkitgo_host *h)
+{
+  struct nbdkitgo_host *copy = nbdkitgo_golib_host;
+  size_t n = h->size < sizeof *copy ? h->size : sizeof *copy;
+
+  if (copy == NULL) {
+    copy = malloc (sizeof *copy);
+    if (copy == NULL)
+      return -1;
+  }
+  memset (copy, 0, sizeof *copy);
+  memcpy (copy, h, n);
+  copy->size = n;
+  nbdkitgo_golib_host = copy;
+  return 0;
+}
+
+static inline int
+nbdkitgo_golib_have_host (void)
+{
+  return nbdkitgo_golib_host != NULL;
+}
+
+#define H nbdkitgo_golib_host
+
+static inline uint32_t call_phase (void) { return H->phase; }
+static inline void call_error (const char *m) { H->error (m); }
+static inline void call_debug (const char *m) { H->debug (m); }
+static inline int64_t call_parse_size (const char *s) { return H->parse_size (s); }
+static inline int call_parse_bool (const char *s) { return H->parse_bool (s); }
+
+#define NBDKITGO_PARSE(name, type)                                      \
+  static inline int                                                     \
+  call_parse_##name (const char *what, const char *s, type *r)          \
+  {                                                                     \
+    return H->parse_##name (what, s, r);                                \
+  }
+NBDKITGO_PARSE (int, int)
+NBDKITGO_PARSE (unsigned, unsigned)
+NBDKITGO_PARSE (int8_t, int8_t)
+NBDKITGO_PARSE (uint8_t, uint8_t)
+NBDKITGO_PARSE (int16_t, int16_t)
+NBDKITGO_PARSE (uint16_t, uint16_t)
+NBDKITGO_PARSE (int32_t, int32_t)
+NBDKITGO_PARSE (uint32_t, uint32_t)
+NBDKITGO_PARSE (int64_t, int64_t)
+NBDKITGO_PARSE (uint64_t, uint64_t)
+
+static inline int
+call_read_password (const char *v, char **p)
+{
+  return H->read_password (v, p);
+}
+static inline char *call_realpath (const char *p) { return H->realpath (p); }
+static inline char *call_absolute_path (const char *p) { return H->absolute_path (p); }
+static inline int call_stdio_safe (void) { return H->stdio_safe (); }
+static inline int call_nanosleep (unsigned s, unsigned ns) { return H->nanosleep (s, ns); }
+static inline const char *call_export_name (void) { return H->export_name (); }
+static inline int call_is_tls (void) { return H->is_tls (); }
+static inline int
+call_peer_name (struct sockaddr *a, socklen_t *l)
+{
+  return H->peer_name (a, l);
+}
+static inline int64_t call_peer_pid (void) { return H->peer_pid (); }
+static inline int64_t call_peer_uid (void) { return H->peer_uid (); }
+static inline int64_t call_peer_gid (void) { return H->peer_gid (); }
+static inline void call_shutdown (void) { H->shutdown (); }
+
+// disconnect is newer than nbdkit 1.32: -2 when it is missing.
+static inline int
+call_disconnect (int force)
+{
+  if (H->size < offsetof (struct nbdkitgo_host, disconnect) + sizeof H->disconnect
+      || H->disconnect == NULL)
+    return -2;
+  return H->disconnect (force);
+}
+
+static inline int
+call_add_extent (void *e, uint64_t o, uint64_t l, uint32_t t)
+{
+  return H->add_extent (e, o, l, t);
+}
+static inline int
+call_add_export (void *e, const char *n, const char *d)
+{
+  return H->add_export (e, n, d);
+}
+static inline int call_use_default_export (void *e) { return H->use_default_export (e); }
+
+#undef H
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"syscall"
+	"unsafe"
+)
+
+// setHost copies the loader's host table (at the handshake).
+func setHost(h *C.struct_nbdkitgo_host) error {
+	if C.nbdkitgo_golib_set_host(h) != 0 {
+		return errors.New("out of memory copying the host table")
+	}
+	return nil
+}
+
+func haveHost() bool { return C.nbdkitgo_golib_have_host() != 0 }
+
+// failed makes the error of a host function that has reported its own
+// failure with nbdkit_error.
+func failed(what string, errno error) error {
+	e := &reportedError{what: what}
+	if en, ok := errno.(syscall.Errno); ok {
+		e.errno = en
+	}
+	return e
+}
+
+// CurrentPhase returns the nbdkit process the plugin is running in:
+// PhaseCheck, PhaseServe or PhaseDump; 0 outside nbdkit.
+func CurrentPhase() Phase {
+	if !haveHost() {
+		return 0
+	}
+	return Phase(C.call_phase())
+}
+
+// Debug logs a debug message, shown when nbdkit runs with -v.  It
+// formats like fmt.Sprintf.  Outside nbdkit it does nothing.
+func Debug(format string, args ...any) {
+	if !haveHost() {
+		return
+	}
+	cs := C.CString(fmt.Sprintf(format, args...))
+	defer C.free(unsafe.Pointer(cs))
+	C.call_debug(cs)
+}
+
+// Error logs an error message with nbdkit_error.  A callback that
+// fails should normally just return an error, which golib reports;
+// Error is for messages about problems that do not fail the callback.
+func Error(format string, args ...any) {
+	if !haveHost() {
+		return
+	}
+	cs := C.CString(fmt.Sprintf(format, args...))
+	defer C.free(unsafe.Pointer(cs))
+	C.call_error(cs)
+}
+
+// ParseSize parses a size with nbdkit's syntax, such as "1M" or
+// "512k" (nbdkit_parse_size).
+func ParseSize(s string) (int64, error) {
+	if !haveHost() {
+		return 0, errNoHost
+	}
+	cs := C.CString(s)
+	defer C.free(unsafe.Pointer(cs))
+	r, errno := C.call_parse_size(cs)
+	if r == -1 {
+		return 0, failed("parse_size", errno)
+	}
+	return int64(r), nil
+}
+
+// ParseBool parses a boolean such as "true", "on", "yes" or "1"
+// (nbdkit_parse_bool).
+func ParseBool(s string) (bool, error) {
+	if !haveHost() {
+		return false, errNoHost
+	}
+	cs := C.CString(s)
+	defer C.free(unsafe.Pointer(cs))
+	r, errno := C.call_parse_bool(cs)
+	if r == -1 {
+		return false, failed("parse_bool", errno)
+	}
+	return r != 0, nil
+}
+
+// parseArgs converts the arguments of the ParseInt family.  free must
+// be deferred.
+func parseArgs(what, s string) (cwhat, cs *C.char, free func()) {
+	cwhat, cs = C.CString(what), C.CString(s)
+	return cwhat, cs, func() {
+		C.free(unsafe.Pointer(cwhat))
+		C.free(unsafe.Pointer(cs))
+	}
+}
+
+// ParseInt parses a decimal, octal (0...) or hex (0x...) int the way
+// nbdkit_parse_int does; what names the value in error messages.
+func ParseInt(what, s string) (int, error) {
+	if !haveHost() {
+		return 0, errNoHost
+	}
+	w, cs, free := parseArgs(what, s)
+	defer free()
+	var r C.int
+	if n, errno := C.call_parse_int(w, cs, &r); n == -1 {
+		return 0, failed("parse_int", errno)
+	}
+	return int(r), nil
+}
+
+// ParseUint parses an unsigned int (nbdkit_parse_unsigned).
+func ParseUint(what, s string) (uint, error) {
+	if !haveHost() {
+		return 0, errNoHost
+	}
+	w, cs, free := parseArgs(what, s)
+	defer free()
+	var r C.unsigned
+	if n, errno := C.call_parse_unsigned(w, cs, &r); n == -1 {
+		return 0, failed("parse_unsigned", errno)
+	}
+	return uint(r), nil
+}
+
+// ParseInt8 parses an int8 (nbdkit_parse_int8_t).
+func ParseInt8(what, s string) (int8, error) {
+	if !haveHost() {
+		return 0, errNoHost
+	}
+	w, cs, free := parseArgs(what, s)
+	defer free()
+	var r C.int8_t
+	if n, errno := C.call_parse_int8_t(w, cs, &r); n == -1 {
+		return 0, failed("parse_int8_t", errno)
+	}
+	return int8(r), nil
+}
+
+// ParseUint8 parses a uint8 (nbdkit_parse_uint8_t).
+func ParseUint8(what, s string) (uint8, error) {
+	if !haveHost() {
+		return 0, errNoHost
+	}
+	w, cs, free := parseArgs(what, s)
+	defer free()
+	var r C.uint8_t
+	if n, errno := C.call_parse_uint8_t(w, cs, &r); n == -1 {
+		return 0, failed("parse_uint8_t", errno)
+	}
+	return uint8(r), nil
+}
+
+// ParseInt16 parses an int16 (nbdkit_parse_int16_t).
+func ParseInt16(what, s string) (int16, error) {
+	if !haveHost() {
+		return 0, errNoHost
+	}
+	w, cs, free := parseArgs(what, s)
+	defer free()
+	var r C.int16_t
+	if n, errno := C.call_parse_int16_t(w, cs, &r); n == -1 {
+		return 0, failed("parse_int16_t", errno)
+	}
+	return int16(r), nil
+}
+
+// ParseUint16 parses a uint16 (nbdkit_parse_uint16_t).
+func ParseUint16(what, s string) (uint16, error) {
+	if !haveHost() {
+		return 0, errNoHost
+	}
+	w, cs, free := parseArgs(what, s)
+	defer free()
+	var r C.uint16_t
+	if n, errno := C.call_parse_uint16_t(w, cs, &r); n == -1 {
+		return 0, failed("parse_uint16_t", errno)
+	}
+	return uint16(r), nil
+}
+
+// ParseInt32 parses an int32 (nbdkit_parse_int32_t).
+func ParseInt32(what, s string) (int32, error) {
+	if !haveHost() {
+		return 0, errNoHost
+	}
+	w, cs, free := parseArgs(what, s)
+	defer free()
+	var r C.int32_t
+	if n, errno := C.call_parse_int32_t(w, cs, &r); n == -1 {
+		return 0, failed("parse_int32_t", errno)
+	}
+	return int32(r), nil
+}
+
+// ParseUint32 parses a uint32 (nbdkit_parse_uint32_t).
+func ParseUint32(what, s string) (uint32, error) {
+	if !haveHost() {
+		return 0, errNoHost
+	}
+	w, cs, free := parseArgs(what, s)
+	defer free()
+	var r C.uint32_t
+	if n, errno := C.call_parse_uint32_t(w, cs, &r); n == -1 {
+		return 0, failed("parse_uint32_t", errno)
+	}
+	return uint32(r), nil
+}
+
+// ParseInt64 parses an int64 (nbdkit_parse_int64_t).
+func ParseInt64(what, s string) (int64, error) {
+	if !haveHost() {
+		return 0, errNoHost
+	}
+	w, cs, free := parseArgs(what, s)
+	defer free()
+	var r C.int64_t
+	if n, errno := C.call_parse_int64_t(w, cs, &r); n == -1 {
+		return 0, failed("parse_int64_t", errno)
+	}
+	return int64(r), nil
+}
+
+// ParseUint64 parses a uint64 (nbdkit_parse_uint64_t).
+func ParseUint64(what, s string) (uint64, error) {
+	if !haveHost() {
+		return 0, errNoHost
+	}
+	w, cs, free := parseArgs(what, s)
+	defer free()
+	var r C.uint64_t
+	if n, errno := C.call_parse_uint64_t(w, cs, &r); n == -1 {
+		return 0, failed("parse_uint64_t", errno)
+	}
+	return uint64(r), nil
+}
+
+// ReadPassword reads a password the way nbdkit's password=
+// parameters work (nbdkit_read_password): the value itself, "-" to
+// prompt, "+FILE" to read FILE, or "-FD" to read a file descriptor.
+func ReadPassword(value string) (string, error) {
+	if !haveHost() {
+		return "", errNoHost
+	}
+	cs := C.CString(value)
+	defer C.free(unsafe.Pointer(cs))
+	var p *C.char
+	if n, errno := C.call_read_password(cs, &p); n == -1 {
+		return "", failed("read_password", errno)
+	}
+	defer C.free(unsafe.Pointer(p))
+	return C.GoString(p), nil
+}
+
+// pathCall calls realpath or absolute_path.
+func pathCall(what string, path string, f func(*C.char) (*C.char, error)) (string, error) {
+	if !haveHost() {
+		return "", errNoHost
+	}
+	cs := C.CString(path)
+	defer C.free(unsafe.Pointer(cs))
+	r, errno := f(cs)
+	if r == nil {
+		return "", failed(what, errno)
+	}
+	defer C.free(unsafe.Pointer(r))
+	return C.GoString(r), nil
+}
+
+// Realpath returns the canonical absolute path of p, which must exist
+// (nbdkit_realpath).  Use it in Config for file names: nbdkit changes
+// directory to / when it forks into the background.
+func Realpath(p string) (string, error) {
+	return pathCall("realpath", p, func(cs *C.char) (*C.char, error) {
+		r, err := C.call_realpath(cs)
+		return r, err
+	})
+}
+
+// AbsolutePath makes p absolute relative to nbdkit's working directory
+// (nbdkit_absolute_path); p need not exist.
+func AbsolutePath(p string) (string, error) {
+	return pathCall("absolute_path", p, func(cs *C.char) (*C.char, error) {
+		r, err := C.call_absolute_path(cs)
+		return r, err
+	})
+}
+
+// StdioSafe says whether the plugin may use stdin and stdout (false
+// with -s, where they are the NBD connection).
+func StdioSafe() bool {
+	if !haveHost() {
+		return false
+	}
+	return C.call_stdio_safe() != 0
+}
+
+// Nanosleep sleeps, returning early with an error (errno ESHUTDOWN)
+// if nbdkit is shutting down or the client disconnects
+// (nbdkit_nanosleep).
+func Nanosleep(sec, nsec uint32) error {
+	if !haveHost() {
+		return errNoHost
+	}
+	if n, errno := C.call_nanosleep(C.unsigned(sec), C.unsigned(nsec)); n == -1 {
+		return failed("nanosleep", errno)
+	}
+	return nil
+}
+
+// ExportName returns the export name the client asked for, in Open and
+// later callbacks of the connection (nbdkit_export_name).
+func ExportName() (string, error) {
+	if !haveHost() {
+		return "", errNoHost
+	}
+	r, errno := C.call_export_name()
+	if r == nil {
+		return "", failed("export_name", errno)
+	}
+	return C.GoString(r), nil
+}
+
+// IsTLS says whether the client connected with TLS (nbdkit_is_tls).
+func IsTLS() (bool, error) {
+	if !haveHost() {
+		return false, errNoHost
+	}
+	r, errno := C.call_is_tls()
+	if r == -1 {
+		return false, failed("is_tls", errno)
+	}
+	return r != 0, nil
+}
+
+// VsockAddr is the address of an AF_VSOCK peer, returned by PeerName.
+type VsockAddr struct {
+	CID  uint32
+	Port uint32
+}
+
+// Network returns "vsock".
+func (a *VsockAddr) Network() string { return "vsock" }
+
+// String returns "CID:PORT".
+func (a *VsockAddr) String() string {
+	return strconv.FormatUint(uint64(a.CID), 10) + ":" + strconv.FormatUint(uint64(a.Port), 10)
+}
+
+// PeerName returns the client's address (nbdkit_peer_name): a
+// *net.TCPAddr, a *net.UnixAddr or a *VsockAddr.
+func PeerName() (net.Addr, error) {
+	if !haveHost() {
+		return nil, errNoHost
+	}
+	var ss C.struct_sockaddr_storage
+	l := C.socklen_t(C.sizeof_struct_sockaddr_storage)
+	n, errno := C.call_peer_name((*C.struct_sockaddr)(unsafe.Pointer(&ss)), &l)
+	if n == -1 {
+		return nil, failed("peer_name", errno)
+	}
+	return decodeSockaddr(C.GoBytes(unsafe.Pointer(&ss), C.int(l)))
+}
+
+// decodeSockaddr decodes a Linux struct sockaddr.
+func decodeSockaddr(b []byte) (net.Addr, error) {
+	if len(b) < 2 {
+		return nil, fmt.Errorf("peer_name: address too short (%d bytes)", len(b))
+	}
+	family := *(*uint16)(unsafe.Pointer(&b[0]))
+	be16 := func(p []byte) int { return int(p[0])<<8 | int(p[1]) }
+	ne32 := func(p []byte) uint32 { return *(*uint32)(unsafe.Pointer(&p[0])) }
+	switch {
+	case family == syscall.AF_INET && len(b) >= 8:
+		return &net.TCPAddr{IP: net.IP(append([]byte(nil), b[4:8]...)), Port: be16(b[2:])}, nil
+	case family == syscall.AF_INET6 && len(b) >= 24:
+		return &net.TCPAddr{IP: net.IP(append([]byte(nil), b[8:24]...)), Port: be16(b[2:])}, nil
+	case family == syscall.AF_UNIX:
+		path := b[2:]
+		for len(path) > 0 && path[len(path)-1] == 0 && (len(path) == 1 || path[0] != 0) {
+			path = path[:len(path)-1]
+		}
+		return &net.UnixAddr{Name: string(path), Net: "unix"}, nil
+	case family == 40 /* AF_VSOCK */ && len(b) >= 12:
+		return &VsockAddr{Port: ne32(b[4:]), CID: ne32(b[8:])}, nil
+	}
+	return nil, fmt.Errorf("peer_name: unsupported address family %d", family)
+}
+
+// PeerPID returns the process ID of a client connected over a Unix
+// socket (nbdkit_peer_pid).
+func PeerPID() (int64, error) {
+	return peerID("peer_pid", func() (C.int64_t, error) { r, err := C.call_peer_pid(); return r, err })
+}
+
+// PeerUID returns the user ID of a client connected over a Unix socket
+// (nbdkit_peer_uid).
+func PeerUID() (int64, error) {
+	return peerID("peer_uid", func() (C.int64_t, error) { r, err := C.call_peer_uid(); return r, err })
+}
+
+// PeerGID returns the group ID of a client connected over a Unix
+// socket (nbdkit_peer_gid).
+func PeerGID() (int64, error) {
+	return peerID("peer_gid", func() (C.int64_t, error) { r, err := C.call_peer_gid(); return r, err })
+}
+
+func peerID(what string, f func() (C.int64_t, error)) (int64, error) {
+	if !haveHost() {
+		return 0, errNoHost
+	}
+	r, errno := f()
+	if r == -1 {
+		return 0, failed(what, errno)
+	}
+	return int64(r), nil
+}
+
+// Shutdown asks nbdkit to shut down the server, as if it had received
+// SIGTERM (nbdkit_shutdown).
+func Shutdown() {
+	if haveHost() {
+		C.call_shutdown()
+	}
+}
+
+// Disconnect drops the current client's connection; force skips the
+// clean shutdown of the NBD protocol (nbdkit_disconnect).  nbdkit 1.32
+// lacks it: then Disconnect returns an error and does nothing.
+func Disconnect(force bool) error {
+	if !haveHost() {
+		return errNoHost
+	}
+	f := C.int(0)
+	if force {
+		f = 1
+	}
+	switch n, errno := C.call_disconnect(f); n {
+	case -2:
+		return fmt.Errorf("nbdkit.Disconnect: this nbdkit lacks nbdkit_disconnect (added in nbdkit 1.34; nbdkit 1.32 lacks it): %w", syscall.ENOTSUP)
+	case -1:
+		return failed("disconnect", errno)
+	}
+	return nil
+}
+
+// hostExtents sends extents to nbdkit_add_extent.
+type hostExtents struct{ p unsafe.Pointer }
+
+func (h hostExtents) addExtent(offset, length uint64, t ExtentType) error {
+	n, errno := C.call_add_extent(h.p, C.uint64_t(offset), C.uint64_t(length), C.uint32_t(t))
+	if n == -1 {
+		return failed("add_extent", errno)
+	}
+	return nil
+}
+
+// hostExports sends exports to nbdkit_add_export.
+type hostExports struct{ p unsafe.Pointer }
+
+func (h hostExports) addExport(name, description string) error {
+	cn := C.CString(name)
+	defer C.free(unsafe.Pointer(cn))
+	var cd *C.char
+	if description != "" {
+		cd = C.CString(description)
+		defer C.free(unsafe.Pointer(cd))
+	}
+	if n, errno := C.call_add_export(h.p, cn, cd); n == -1 {
+		return failed("add_export", errno)
+	}
+	return nil
+}
+
+func (h hostExports) useDefaultExport() error {
+	if n, errno := C.call_use_default_export(h.p); n == -1 {
+		return failed("use_default_export", errno)
+	}
+	return nil
+}

@@ -1,0 +1,471 @@
+// nbdkit-golang
+// Copyright the nbdkit-golang authors
+//
+// Redistribution and use in source and binary forms, with or without
+// modification, are permitted provided that the following conditions are
+// met:
+//
+// * Redistributions of source code must retain the above copyright
+// notice, this list of conditions and the following disclaimer.
+//
+// * Redistributions in binary form must reproduce the above copyright
+// notice, this list of conditions and the following disclaimer in the
+// documentation and/or other materials provided with the distribution.
+//
+// * Neither the name of the copyright holder nor the names of its
+// contributors may be used to endorse or promote products derived from
+// this software without specific prior written permission.
+//
+// THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+// "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+// LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+// A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+// HOLDER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+// SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+// LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+// DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+// THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+// (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+// OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+
+// Command features is the test plugin of golib: it implements every
+// optional interface, or a chosen few, and reports what the helpers
+// return, so that the tests can check each callback and helper
+// through nbdkit and real NBD clients.
+//
+// The export name picks the connection's behaviour (see modes);
+// ListExports lists them and the default export is "full".  Reading
+// the "report" export returns "key=value" lines (zero padded): the
+// results of the helpers called in Config and Open, and counters of
+// the callbacks made so far.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/nbdkit-golang/golib/nbdkit"
+)
+
+type plugin struct{}
+
+var (
+	size int64 = 1 << 20
+
+	mu     sync.Mutex
+	report = map[string]string{} // config-time helper results
+	counts = map[string]int{}    // callbacks made, by name
+	data   []byte                // shared by all writable connections
+)
+
+func count(name string) {
+	mu.Lock()
+	counts[name]++
+	mu.Unlock()
+}
+
+func record(key string, value interface{}, err error) {
+	mu.Lock()
+	defer mu.Unlock()
+	if err != nil {
+		report[key] = "error: " + err.Error()
+	} else {
+		report[key] = fmt.Sprint(value)
+	}
+}
+
+// modes maps export names to a description and a constructor.
+var modes = map[string]struct {
+	description string
+	open        func(base *minimal) nbdkit.Connection
+}{
+	"minimal":   {"only GetSize and PRead", func(b *minimal) nbdkit.Connection { return b }},
+	"writeonly": {"PWrite without Flush", func(b *minimal) nbdkit.Connection { return &writeOnly{b} }},
+	"flush":     {"PWrite and Flush: FUA emulated", func(b *minimal) nbdkit.Connection { return &flushing{writeOnly{b}} }},
+	"full":      {"every optional interface", func(b *minimal) nbdkit.Connection { return &full{flushing{writeOnly{b}}} }},
+	"errors":    {"requests fail with chosen errnos", func(b *minimal) nbdkit.Connection { return &failing{b} }},
+	"report":    {"reads return the helpers' results", func(b *minimal) nbdkit.Connection { return &reporter{b, nil} }},
+	"sleep":     {"PRead calls Nanosleep", func(b *minimal) nbdkit.Connection { return &sleeper{b} }},
+	"shutdown":  {"PRead calls Shutdown", func(b *minimal) nbdkit.Connection { return &shutter{b} }},
+	"disconnect": {"PRead calls Disconnect", func(b *minimal) nbdkit.Connection {
+		return &disconnecter{b}
+	}},
+}
+
+// Plugin-level callbacks.
+
+func (p *plugin) Load() error {
+	nbdkit.Debug("features: load in phase %s", nbdkit.CurrentPhase())
+	return nil
+}
+
+func (p *plugin) Unload() { nbdkit.Debug("features: unload") }
+
+// Config parses each key with the helper of the same name.
+func (p *plugin) Config(key, value string) error {
+	var v interface{}
+	var err error
+	switch key {
+	case "size":
+		size, err = nbdkit.ParseSize(value)
+		v = size
+	case "bool":
+		v, err = nbdkit.ParseBool(value)
+	case "int":
+		v, err = nbdkit.ParseInt("int", value)
+	case "uint":
+		v, err = nbdkit.ParseUint("uint", value)
+	case "int8":
+		v, err = nbdkit.ParseInt8("int8", value)
+	case "uint8":
+		v, err = nbdkit.ParseUint8("uint8", value)
+	case "int16":
+		v, err = nbdkit.ParseInt16("int16", value)
+	case "uint16":
+		v, err = nbdkit.ParseUint16("uint16", value)
+	case "int32":
+		v, err = nbdkit.ParseInt32("int32", value)
+	case "uint32":
+		v, err = nbdkit.ParseUint32("uint32", value)
+	case "int64":
+		v, err = nbdkit.ParseInt64("int64", value)
+	case "uint64":
+		v, err = nbdkit.ParseUint64("uint64", value)
+	case "password":
+		v, err = nbdkit.ReadPassword(value)
+	case "realpath":
+		v, err = nbdkit.Realpath(value)
+	case "abspath":
+		v, err = nbdkit.AbsolutePath(value)
+	case "panic":
+		if value == "config" {
+			panic("features: panic in Config as asked")
+		}
+		return nil
+	default:
+		return fmt.Errorf("features: unknown parameter '%s'", key)
+	}
+	if err != nil {
+		// Already reported by nbdkit: golib must not report it
+		// again.
+		return fmt.Errorf("features: %s: %w", key, err)
+	}
+	record(key, v, nil)
+	return nil
+}
+
+func (p *plugin) ConfigComplete() error {
+	record("phase_config_complete", nbdkit.CurrentPhase(), nil)
+	return nil
+}
+
+func (p *plugin) ThreadModel() nbdkit.ThreadModel { return nbdkit.ThreadModelSerializeRequests }
+
+func (p *plugin) GetReady() error {
+	nbdkit.Debug("features: get_ready in phase %s", nbdkit.CurrentPhase())
+	data = make([]byte, size)
+	return nil
+}
+
+func (p *plugin) AfterFork() error {
+	record("phase_after_fork", nbdkit.CurrentPhase(), nil)
+	nbdkit.Debug("features: after_fork in phase %s", nbdkit.CurrentPhase())
+	return nil
+}
+
+func (p *plugin) Cleanup() { nbdkit.Debug("features: cleanup") }
+
+func (p *plugin) PreConnect(readonly bool) error {
+	count("preconnect")
+	return nil
+}
+
+func (p *plugin) ListExports(readonly, isTLS bool, e *nbdkit.Exports) error {
+	names := make([]string, 0, len(modes))
+	for name := range modes {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := e.Add(name, modes[name].description); err != nil {
+			return err
+		}
+	}
+	return e.UseDefault()
+}
+
+func (p *plugin) DefaultExport(readonly, isTLS bool) (string, error) {
+	return "full", nil
+}
+
+func (p *plugin) DumpPlugin(w io.Writer) error {
+	_, err := fmt.Fprintf(w, "features_dump=yes\nfeatures_phase=%s\nfeatures_stdio_safe=%v\n",
+		nbdkit.CurrentPhase(), nbdkit.StdioSafe())
+	mu.Lock()
+	defer mu.Unlock()
+	for _, k := range []string{"int", "size"} {
+		if v, ok := report[k]; ok && err == nil {
+			_, err = fmt.Fprintf(w, "features_%s=%s\n", k, v)
+		}
+	}
+	return err
+}
+
+func (p *plugin) Info() nbdkit.Info {
+	return nbdkit.Info{
+		Longname:    "golib features test plugin",
+		Version:     "1.2.3",
+		Description: "Exercises every callback and helper of golib.",
+		ConfigHelp:  "size=<SIZE>  and one key per helper",
+	}
+}
+
+func (p *plugin) Open(readonly bool) (nbdkit.Connection, error) {
+	name, err := nbdkit.ExportName()
+	if err != nil {
+		return nil, err
+	}
+	nbdkit.Debug("features: open export %q readonly=%v", name, readonly)
+	m, ok := modes[name]
+	if !ok {
+		return nil, fmt.Errorf("features: no export %q: %w", name, syscall.ENOENT)
+	}
+	count("open")
+	return m.open(&minimal{name: name}), nil
+}
+
+// minimal: only the required methods.
+type minimal struct{ name string }
+
+func (c *minimal) GetSize() (int64, error) { return size, nil }
+
+func (c *minimal) PRead(buf []byte, offset uint64, flags nbdkit.Flags) error {
+	copy(buf, data[offset:])
+	return nil
+}
+
+func (c *minimal) Close() {
+	count("close")
+	nbdkit.Debug("features: close %s", c.name)
+}
+
+// writeOnly: writable, without Flush, so FUA is not supported.
+type writeOnly struct{ *minimal }
+
+func (c *writeOnly) PWrite(buf []byte, offset uint64, flags nbdkit.Flags) error {
+	if flags&nbdkit.FlagFUA != 0 {
+		count("pwrite_fua")
+	}
+	count("pwrite")
+	copy(data[offset:], buf)
+	return nil
+}
+
+// flushing: FUA is emulated with Flush.
+type flushing struct{ writeOnly }
+
+func (c *flushing) Flush(flags nbdkit.Flags) error {
+	count("flush")
+	return nil
+}
+
+// full implements everything.
+type full struct{ flushing }
+
+var allocated sync.Map // 4K block number -> true, for Extents
+
+func (c *full) PWrite(buf []byte, offset uint64, flags nbdkit.Flags) error {
+	for b := offset / 4096; b <= (offset+uint64(len(buf))-1)/4096; b++ {
+		allocated.Store(b, true)
+	}
+	return c.flushing.PWrite(buf, offset, flags)
+}
+
+func (c *full) ExportDescription() (string, error) { return "features: " + c.name, nil }
+func (c *full) BlockSize() (uint32, uint32, uint32, error) {
+	return 512, 4096, 1 << 20, nil
+}
+func (c *full) IsRotational() (bool, error)     { return true, nil }
+func (c *full) CanMultiConn() (bool, error)     { return true, nil }
+func (c *full) CanFUA() (nbdkit.FUAMode, error) { return nbdkit.FUANative, nil }
+func (c *full) CanFastZero() (bool, error)      { return true, nil }
+
+func (c *full) Trim(count32 uint32, offset uint64, flags nbdkit.Flags) error {
+	count("trim")
+	return c.Zero(count32, offset, 0)
+}
+
+// Zero refuses fast zeroes in the second half of the disk.
+func (c *full) Zero(n uint32, offset uint64, flags nbdkit.Flags) error {
+	if flags&nbdkit.FlagFastZero != 0 && offset >= uint64(size/2) {
+		count("zero_fast_refused")
+		return fmt.Errorf("features: no fast zero here: %w", syscall.EOPNOTSUPP)
+	}
+	count("zero")
+	for i := offset; i < offset+uint64(n); i++ {
+		data[i] = 0
+	}
+	return nil
+}
+
+// Extents reports 4K blocks never written as holes.
+func (c *full) Extents(n uint32, offset uint64, flags nbdkit.Flags, e *nbdkit.Extents) error {
+	count("extents")
+	end := offset + uint64(n)
+	for pos := offset; pos < end; {
+		next := (pos/4096 + 1) * 4096
+		if next > end {
+			next = end
+		}
+		t := nbdkit.ExtentHole | nbdkit.ExtentZero
+		if _, ok := allocated.Load(pos / 4096); ok {
+			t = 0
+		}
+		if err := e.Add(pos, next-pos, t); err != nil {
+			return err
+		}
+		pos = next
+	}
+	return nil
+}
+
+func (c *full) Cache(n uint32, offset uint64, flags nbdkit.Flags) error {
+	count("cache")
+	return nil
+}
+
+// failing: PRead at block k (of 512 bytes) fails with errnos[k].
+type failing struct{ *minimal }
+
+var errnos = []func() error{
+	func() error { return nil },
+	func() error { return syscall.EPERM },
+	func() error { return errors.New("features: a plain error") },
+	func() error { return fmt.Errorf("features: out of memory: %w", syscall.ENOMEM) },
+	func() error { return fmt.Errorf("features: %w", syscall.ESHUTDOWN) },
+	func() error { return fmt.Errorf("features: bad request: %w", syscall.EINVAL) },
+	func() error { return fmt.Errorf("features: disk full: %w", syscall.ENOSPC) },
+	func() error { return &os.PathError{Op: "open", Path: "/features", Err: syscall.EROFS} },
+	func() error { panic("features: panic in PRead as asked") },
+	func() error {
+		_, err := nbdkit.ParseSize("features-not-a-size")
+		return err
+	},
+	func() error {
+		var m map[string]int
+		m["x"]++ // a runtime error panic
+		return nil
+	},
+}
+
+func (c *failing) PRead(buf []byte, offset uint64, flags nbdkit.Flags) error {
+	if k := offset / 512; k < uint64(len(errnos)) {
+		if err := errnos[k](); err != nil {
+			return err
+		}
+	}
+	return c.minimal.PRead(buf, offset, flags)
+}
+
+// PWrite fails with ENOSPC past the first 4K.
+func (c *failing) PWrite(buf []byte, offset uint64, flags nbdkit.Flags) error {
+	if offset+uint64(len(buf)) > 4096 {
+		return fmt.Errorf("features: past 4K: %w", syscall.ENOSPC)
+	}
+	copy(data[offset:], buf)
+	return nil
+}
+
+// reporter: reads return "key=value" lines.
+type reporter struct {
+	*minimal
+	text []byte
+}
+
+func (c *reporter) PRead(buf []byte, offset uint64, flags nbdkit.Flags) error {
+	if c.text == nil {
+		c.text = []byte(c.makeReport())
+	}
+	for i := range buf {
+		buf[i] = 0
+	}
+	if offset < uint64(len(c.text)) {
+		copy(buf, c.text[offset:])
+	}
+	return nil
+}
+
+// makeReport runs the connection helpers (on the callback's goroutine,
+// as they must be) and adds the config-time results and counters.
+func (c *reporter) makeReport() string {
+	name, err := nbdkit.ExportName()
+	record("export_name", name, err)
+	tls, err := nbdkit.IsTLS()
+	record("is_tls", tls, err)
+	pid, err := nbdkit.PeerPID()
+	record("peer_pid", pid, err)
+	uid, err := nbdkit.PeerUID()
+	record("peer_uid", uid, err)
+	gid, err := nbdkit.PeerGID()
+	record("peer_gid", gid, err)
+	addr, err := nbdkit.PeerName()
+	if err == nil {
+		record("peer_network", addr.Network(), nil)
+	} else {
+		record("peer_network", nil, err)
+	}
+	record("stdio_safe", nbdkit.StdioSafe(), nil)
+	record("phase", nbdkit.CurrentPhase(), nil)
+
+	mu.Lock()
+	defer mu.Unlock()
+	var lines []string
+	for k, v := range report {
+		lines = append(lines, k+"="+v)
+	}
+	for k, v := range counts {
+		lines = append(lines, fmt.Sprintf("count_%s=%d", k, v))
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// sleeper: PRead sleeps 1ms with Nanosleep.
+type sleeper struct{ *minimal }
+
+func (c *sleeper) PRead(buf []byte, offset uint64, flags nbdkit.Flags) error {
+	if err := nbdkit.Nanosleep(0, 1000000); err != nil {
+		return err
+	}
+	count("nanosleep")
+	return c.minimal.PRead(buf, offset, flags)
+}
+
+// shutter: PRead asks nbdkit to shut down.
+type shutter struct{ *minimal }
+
+func (c *shutter) PRead(buf []byte, offset uint64, flags nbdkit.Flags) error {
+	nbdkit.Debug("features: calling Shutdown")
+	nbdkit.Shutdown()
+	return c.minimal.PRead(buf, offset, flags)
+}
+
+// disconnecter: PRead calls Disconnect and returns its error.
+type disconnecter struct{ *minimal }
+
+func (c *disconnecter) PRead(buf []byte, offset uint64, flags nbdkit.Flags) error {
+	if err := nbdkit.Disconnect(false); err != nil {
+		return err
+	}
+	return c.minimal.PRead(buf, offset, flags)
+}
+
+func init() { nbdkit.Register("features", &plugin{}) }
+
+func main() {}

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# nbdkit-golang
+# Copyright the nbdkit-golang authors
+#
+# Redistribution and use in source and binary forms, with or without
+# modification, are permitted provided that the following conditions are
+# met:
+#
+# * Redistributions of source code must retain the above copyright
+# notice, this list of conditions and the following disclaimer.
+#
+# * Redistributions in binary form must reproduce the above copyright
+# notice, this list of conditions and the following disclaimer in the
+# documentation and/or other materials provided with the distribution.
+#
+# * Neither the name of the copyright holder nor the names of its
+# contributors may be used to endorse or promote products derived from
+# this software without specific prior written permission.
+#
+# THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+# "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+# LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+# A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+# HOLDER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+# SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+# LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+# DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+# THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+# (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+# OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+
+# Every helper through the loader: ParseSize, ParseBool, ParseInt and
+# friends, ReadPassword (password=+FILE), Realpath, AbsolutePath,
+# ExportName, IsTLS (without and with TLS), PeerPID/UID/GID, PeerName,
+# StdioSafe,
+# CurrentPhase, Nanosleep, Debug (shown only with -v), Disconnect
+# (nbdkit 1.32 lacks it: a clear error) and Shutdown.
+
+source ./functions.sh
+set -e
+set -x
+
+requires nbdsh --version
+
+features=$(test_plugin features)
+test -f "$features"
+
+printf 'secret-from-file\n' > $tmpdir/pw
+mkdir $tmpdir/dir
+
+cat > $tmpdir/helpers.py <<'PY'
+import errno, nbd, os, sys
+
+sock, tmpdir = sys.argv[1], os.path.realpath(sys.argv[2])
+has_disconnect = sys.argv[3] == "yes"
+
+def connect(name):
+    h = nbd.NBD()
+    h.connect_uri("nbd+unix:///%s?socket=%s" % (name, sock))
+    return h
+
+h = connect("report")
+r = dict(l.split("=", 1) for l in h.pread(8192, 0).rstrip(b"\0").decode().splitlines())
+print(r)
+expect = {
+    "size": "2097152", "bool": "true", "int": "16", "uint": "42",
+    "int8": "-8", "uint8": "255", "int16": "-1000", "uint16": "65535",
+    "int32": "-5", "uint32": "4294967295", "int64": "-9000000000",
+    "uint64": "18446744073709551615",
+    "password": "secret-from-file",
+    "realpath": tmpdir + "/dir",
+    "abspath": tmpdir + "/not/there",
+    "export_name": "report", "is_tls": "false",
+    "peer_pid": str(os.getpid()), "peer_uid": str(os.getuid()),
+    "peer_gid": str(os.getgid()), "peer_network": "unix",
+    "phase": "serve", "phase_after_fork": "serve",
+    "phase_config_complete": "serve",
+}
+for k, v in expect.items():
+    assert r.get(k) == v, (k, r.get(k), v)
+assert h.get_size() == 2 * 1024 * 1024
+h.shutdown()
+
+h = connect("sleep")
+assert h.pread(512, 0) == bytes(512)
+h.shutdown()
+r = dict(l.split("=", 1) for l in connect("report").pread(8192, 0).rstrip(b"\0").decode().splitlines())
+assert r["count_nanosleep"] == "1", r
+
+h = connect("disconnect")
+try:
+    h.pread(512, 0)
+    # nbdkit >= 1.34 has nbdkit_disconnect: the server then drops
+    # the connection.
+    assert has_disconnect, "Disconnect worked on an nbdkit without it"
+except nbd.Error as e:
+    # golib returns ENOTSUP; nbdkit sends it as EINVAL on reads.
+    assert not has_disconnect
+    assert e.errnum in (errno.ENOTSUP, errno.EINVAL), e
+print("helpers: ok")
+PY
+
+# nbdkit_disconnect appeared in nbdkit 1.34.
+v=$(nbdkit --version | awk '{print $2}')
+if [ "${v%%.*}" -gt 1 ] || [ "$(echo "$v" | cut -d. -f2)" -ge 34 ]; then
+    has_disconnect=yes
+else
+    has_disconnect=no
+fi
+
+cd $tmpdir
+nbdkit -v -U - $golang_plugin $features \
+       size=2M bool=on int=0x10 uint=42 int8=-8 uint8=255 int16=-1000 \
+       uint16=65535 int32=-5 uint32=4294967295 int64=-9000000000 \
+       uint64=18446744073709551615 password=+$tmpdir/pw \
+       realpath=dir abspath=not/there \
+       --run 'python3 '$tmpdir'/helpers.py "$unixsocket" '$tmpdir' '$has_disconnect \
+       > $tmpdir/out 2> $tmpdir/err || {
+    cat $tmpdir/out $tmpdir/err
+    exit 1
+}
+cd -
+cat $tmpdir/out
+grep 'helpers: ok' $tmpdir/out
+# Debug messages appear with -v, in each phase.
+grep 'features: load in phase check' $tmpdir/err
+grep 'features: load in phase serve' $tmpdir/err
+grep 'features: get_ready in phase serve' $tmpdir/err
+grep 'features: after_fork in phase serve' $tmpdir/err
+grep 'features: open export "report" readonly=false' $tmpdir/err
+if [ $has_disconnect = no ]; then
+    grep 'nbdkit 1.32 lacks it' $tmpdir/err
+fi
+
+# Without -v there are no debug messages.
+nbdkit -U - $golang_plugin $features --run 'nbdsh -u "$uri" -c "h.pread(512, 0)"' \
+       2> $tmpdir/err
+test "$(grep -c 'features: ' $tmpdir/err)" -eq 0
+
+# With -s the plugin must not use stdio.
+nbdsh -c '
+h.set_export_name("report")
+h.connect_command(["nbdkit", "-s", "'$golang_plugin'", "'$features'"])
+r = dict(l.split("=", 1) for l in h.pread(8192, 0).rstrip(b"\0").decode().splitlines())
+assert r["stdio_safe"] == "false", r
+assert r["peer_network"] == "unix" or r["peer_network"].startswith("error"), r
+'
+
+# IsTLS is true over TLS (a pre-shared key).
+printf 'alice:%s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+       > $tmpdir/keys.psk
+nbdkit --tls=require --tls-psk=$tmpdir/keys.psk -U - $golang_plugin $features \
+       --run 'nbdsh -c "
+h.set_tls(nbd.TLS_REQUIRE)
+h.set_tls_username(\"alice\")
+h.set_tls_psk_file(\"'$tmpdir'/keys.psk\")
+h.set_export_name(\"report\")
+h.connect_unix(\"$unixsocket\")
+r = dict(l.split(\"=\", 1) for l in h.pread(8192, 0).rstrip(bytes(1)).decode().splitlines())
+assert r[\"is_tls\"] == \"true\", r
+h.shutdown()
+"'
+
+# Shutdown from a callback stops the server.
+pid=$tmpdir/pid
+sock=$tmpdir/sock
+nbdkit -f -P $pid -U $sock $golang_plugin $features &
+for i in $(seq 600); do test -S $sock && test -s $pid && break; sleep 0.1; done
+cleanup_fn kill_nbdkit "$(cat $pid)"
+nbdsh -u "nbd+unix:///shutdown?socket=$sock" -c 'h.pread(512, 0)' || :
+for i in $(seq 300); do
+    kill -0 "$(cat $pid)" 2>/dev/null || break
+    sleep 0.1
+done
+if kill -0 "$(cat $pid)" 2>/dev/null; then
+    echo "$0: nbdkit still runs after nbdkit.Shutdown"
+    exit 1
+fi

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# nbdkit-golang
+# Copyright the nbdkit-golang authors
+#
+# Redistribution and use in source and binary forms, with or without
+# modification, are permitted provided that the following conditions are
+# met:
+#
+# * Redistributions of source code must retain the above copyright
+# notice, this list of conditions and the following disclaimer.
+#
+# * Redistributions in binary form must reproduce the above copyright
+# notice, this list of conditions and the following disclaimer in the
+# documentation and/or other materials provided with the distribution.
+#
+# * Neither the name of the copyright holder nor the names of its
+# contributors may be used to endorse or promote products derived from
+# this software without specific prior written permission.
+#
+# THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+# "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+# LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+# A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+# HOLDER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+# SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+# LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+# DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+# THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+# (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+# OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+
+# --exit-with-parent: nbdkit stays in the foreground and exits when its
+# parent process dies.
+
+source ./functions.sh
+set -e
+set -x
+
+requires nbdinfo --version
+
+ramdisk=$(example ramdisk)
+sock=$tmpdir/sock
+pid=$tmpdir/pid
+uri="nbd+unix:///?socket=$sock"
+
+# The parent: a shell that starts nbdkit and then becomes "sleep".
+bash -c '
+    nbdkit --exit-with-parent -U "$1" -P "$2" "$3" script="$4" size=2M &
+    exec sleep 300
+' parent "$sock" "$pid" "$golang_plugin" "$ramdisk" &
+parent=$!
+cleanup_fn kill $parent
+for (( i = 0; i < 600; ++i )); do
+    test -S "$sock" && test -s "$pid" && break
+    sleep 0.1
+done
+server=$(cat "$pid")
+cleanup_fn kill_nbdkit $server
+
+# The server is a child of the parent (no fork into the background).
+test "$(ps -o ppid= -p "$server" | tr -d ' ')" -eq $parent
+
+size=$(timeout 60 nbdinfo --size "$uri")
+test "$size" -eq $((2 * 1024 * 1024))
+
+# Kill the parent: the server must go within seconds.
+kill $parent
+for (( i = 0; i < 300; ++i )); do
+    kill -0 "$server" 2>/dev/null || break
+    sleep 0.1
+done
+if kill -0 "$server" 2>/dev/null; then
+    echo "$0: nbdkit did not exit when its parent died"
+    exit 1
+fi

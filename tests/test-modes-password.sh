@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# nbdkit-golang
+# Copyright the nbdkit-golang authors
+#
+# Redistribution and use in source and binary forms, with or without
+# modification, are permitted provided that the following conditions are
+# met:
+#
+# * Redistributions of source code must retain the above copyright
+# notice, this list of conditions and the following disclaimer.
+#
+# * Redistributions in binary form must reproduce the above copyright
+# notice, this list of conditions and the following disclaimer in the
+# documentation and/or other materials provided with the distribution.
+#
+# * Neither the name of the copyright holder nor the names of its
+# contributors may be used to endorse or promote products derived from
+# this software without specific prior written permission.
+#
+# THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+# "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+# LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+# A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+# HOLDER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+# SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+# LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+# DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+# THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+# (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+# OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+
+# password=- in the default (forking) mode: nbdkit prompts on the
+# terminal exactly once, although the plugin's configuration runs twice
+# (in the check process, then in the server), and the server gets the
+# password that was typed.  script(1) provides the terminal.
+
+source ./functions.sh
+set -e
+set -x
+
+requires script --version
+requires nbdsh --version
+
+features=$(test_plugin features)
+sock=$tmpdir/sock
+pid=$tmpdir/pid
+cleanup_fn 'test ! -s "$pid" || kill_nbdkit "$(cat "$pid")"'
+
+# Runs inside the terminal session.
+cat > "$tmpdir/inner.sh" <<EOF
+set -x
+nbdkit -U "$sock" -P "$pid" "$golang_plugin" "$features" size=1M password=-
+echo "nbdkit exited with status \$?"
+nbdsh -u "nbd+unix:///report?socket=$sock" \
+      -c 'print(h.pread(8192, 0).rstrip(b"\\0").decode())' \
+      > "$tmpdir/report" </dev/null
+kill "\$(cat "$pid")"
+touch "$tmpdir/done"
+EOF
+
+# The "user" types the password once, then an end-of-file (^D) which
+# would make a second read of the password fail instead of hang.
+{
+    sleep 2
+    printf 'secret-typed\n'
+    sleep 2
+    printf '\004'
+    for (( i = 0; i < 1200; ++i )); do
+        test -f "$tmpdir/done" && break
+        sleep 0.1
+    done
+} | timeout 120 script -qec "bash $tmpdir/inner.sh" /dev/null \
+      > "$tmpdir/out" 2>&1 || :
+cat "$tmpdir/out"
+cat "$tmpdir/report"
+
+test -f "$tmpdir/done"
+grep "nbdkit exited with status 0" "$tmpdir/out"
+test "$(grep -c 'password:' "$tmpdir/out")" -eq 1
+grep "^password=secret-typed$" "$tmpdir/report"
+grep "^phase=serve$" "$tmpdir/report"

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# nbdkit-golang
+# Copyright the nbdkit-golang authors
+#
+# Redistribution and use in source and binary forms, with or without
+# modification, are permitted provided that the following conditions are
+# met:
+#
+# * Redistributions of source code must retain the above copyright
+# notice, this list of conditions and the following disclaimer.
+#
+# * Redistributions in binary form must reproduce the above copyright
+# notice, this list of conditions and the following disclaimer in the
+# documentation and/or other materials provided with the distribution.
+#
+# * Neither the name of the copyright holder nor the names of its
+# contributors may be used to endorse or promote products derived from
+# this software without specific prior written permission.
+#
+# THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+# "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+# LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+# A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+# HOLDER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+# SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+# LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+# DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+# THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+# (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+# OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+
+# The complete plugin shown in README.md builds exactly as the README
+# says (go build -buildmode=c-shared) and serves a writable disk.
+
+source ./functions.sh
+set -e
+set -x
+
+requires nbdsh --version
+
+# The first ```go block of the README.
+mkdir "$tmpdir/disk"
+sed -n '/^```go$/,/^```$/p' "$abs_top_srcdir/README.md" |
+    sed '1d;$d' | sed '/^```/,$d' > "$tmpdir/disk/main.go"
+cat "$tmpdir/disk/main.go"
+grep -q 'nbdkit.Register' "$tmpdir/disk/main.go"
+
+cat > "$tmpdir/disk/go.mod" <<EOM
+module example.org/disk
+
+go 1.19
+
+require github.com/nbdkit-golang/golib v0.0.0
+
+replace github.com/nbdkit-golang/golib => $abs_top_srcdir/golib
+EOM
+
+(cd "$tmpdir/disk" && timeout 600 "$GOLANG" build -buildmode=c-shared -o disk.so)
+
+# Serve it with its own size= parameter, in the default forking mode.
+sock=$tmpdir/sock
+start_nbdkit -P "$tmpdir/pid" -U "$sock" "$golang_plugin" "$tmpdir/disk/disk.so" size=2M
+timeout 60 nbdsh -u "nbd+unix:///?socket=$sock" -c '
+assert h.get_size() == 2 * 1024 * 1024
+assert h.is_read_only() == False
+h.pwrite(b"hello, world" * 100, 4096)
+assert h.pread(1200, 4096) == b"hello, world" * 100
+'

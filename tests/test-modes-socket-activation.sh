@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# nbdkit-golang
+# Copyright the nbdkit-golang authors
+#
+# Redistribution and use in source and binary forms, with or without
+# modification, are permitted provided that the following conditions are
+# met:
+#
+# * Redistributions of source code must retain the above copyright
+# notice, this list of conditions and the following disclaimer.
+#
+# * Redistributions in binary form must reproduce the above copyright
+# notice, this list of conditions and the following disclaimer in the
+# documentation and/or other materials provided with the distribution.
+#
+# * Neither the name of the copyright holder nor the names of its
+# contributors may be used to endorse or promote products derived from
+# this software without specific prior written permission.
+#
+# THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+# "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+# LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+# A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+# HOLDER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+# SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+# LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+# DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+# THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+# (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+# OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+
+# Systemd socket activation: libnbd passes nbdkit a listening socket
+# (LISTEN_FDS); nbdkit does not fork.
+
+source ./functions.sh
+set -e
+set -x
+
+requires nbdinfo --version
+requires nbdsh --version
+
+ramdisk=$(example ramdisk)
+export golang_plugin ramdisk
+
+# nbdinfo's [ CMD ] syntax uses socket activation.
+size=$(timeout 120 nbdinfo --size -- \
+           [ nbdkit "$golang_plugin" script="$ramdisk" size=5M ])
+test "$size" -eq $((5 * 1024 * 1024))
+
+timeout 120 nbdsh -c '
+import os
+h.connect_systemd_socket_activation(
+    ["nbdkit", os.environ["golang_plugin"],
+     "script=" + os.environ["ramdisk"], "size=4M"])
+assert h.get_size() == 4 * 1024 * 1024
+d = os.urandom(512 * 1024)
+h.pwrite(d, 8192)
+assert h.pread(len(d), 8192) == d
+'
