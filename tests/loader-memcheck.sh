@@ -85,6 +85,7 @@ except nbd.Error as e:
     assert e.errno == "ENOSPC"
 '
     timeout "$TEST_TIMEOUT" nbdinfo --map "$uri"
+    timeout "$TEST_TIMEOUT" nbdinfo --list "$uri"
     timeout "$TEST_TIMEOUT" nbdcopy "$uri" "$tmpdir/copy.img" ||
         true   # the injected error at 3M makes a full copy fail
     dd if=/dev/urandom of="$tmpdir/rand.img" bs=64k count=16

@@ -42,6 +42,7 @@ check_LTLIBRARIES += \
 	cabi-nopread.la \
 	cabi-minimal.la \
 	cabi-mask.la \
+	cabi-bad.la \
 	cabi-asan.la \
 	$(NULL)
 
@@ -71,6 +72,11 @@ cabi_mask_la_CPPFLAGS = $(CABI_CPPFLAGS) -DCABI_MASK
 cabi_mask_la_CFLAGS = $(CABI_CFLAGS)
 cabi_mask_la_LDFLAGS = $(CABI_LDFLAGS)
 
+cabi_bad_la_SOURCES = cabi/cabi.c
+cabi_bad_la_CPPFLAGS = $(CABI_CPPFLAGS) -DCABI_BAD
+cabi_bad_la_CFLAGS = $(CABI_CFLAGS)
+cabi_bad_la_LDFLAGS = $(CABI_LDFLAGS)
+
 # For test-loader-asan.sh: the library is instrumented too.
 cabi_asan_la_SOURCES = cabi/cabi.c
 cabi_asan_la_CPPFLAGS = $(CABI_CPPFLAGS)
@@ -86,6 +92,7 @@ LOADER_TESTS = \
 	test-loader-dump.sh \
 	test-loader-trace.sh \
 	test-loader-password.sh \
+	test-loader-validate.sh \
 	test-loader-valgrind.sh \
 	test-loader-asan.sh \
 	$(NULL)

@@ -67,7 +67,7 @@ golang_plugin_longname=nbdkit-golang C ABI test library
 golang_plugin_version=1.0
 golang_plugin_description=A RAM disk implementing nbdkitgo-abi.h in C.
 golang_thread_model=serialize_requests
-golang_callbacks=load,unload,config,config_complete,thread_model,get_ready,after_fork,cleanup,dump_plugin,open,close,get_size,pread,pwrite,flush,trim,zero,extents,cache
+golang_callbacks=load,unload,config,config_complete,thread_model,get_ready,after_fork,cleanup,dump_plugin,list_exports,default_export,open,close,export_description,get_size,block_size,pread,pwrite,flush,trim,zero,extents,cache
 cabi_phase=3
 cabi_size=2097152
 EOT

@@ -70,7 +70,8 @@ grep -E "trace: pwrite \(h=0x[0-9a-f]+, count=512, offset=512, flags=0\) = 0" "$
 grep -E "trace: pread \(h=0x[0-9a-f]+, count=512, offset=1024, flags=0\) = 0" "$tmpdir/log"
 grep -E "trace: pread \(h=0x[0-9a-f]+, count=512, offset=4096, flags=0\) = -1" "$tmpdir/log"
 grep "trace: pread: error: errno=28 msg=cabi: injected error at offset 4096" "$tmpdir/log"
-grep -E "trace: close \(h=0x[0-9a-f]+\)" "$tmpdir/log"
+# (close is not checked: with --run, nbdkit may exit before the
+# connection thread sees the client go.)
 grep "trace: cleanup ()" "$tmpdir/log"
 
 run
