@@ -518,8 +518,11 @@ golang_block_size (void *handle,
     struct nbdkitgo_error err = { 0 };                                  \
     int r;                                                              \
                                                                         \
-    if (!lib.name)                                                      \
-      return (dflt);                                                    \
+    if (!lib.name) {                                                    \
+      r = (dflt);                                                       \
+      TRACE ("%s (h=%#" PRIxPTR ") = %d (default)", #name, H (handle), r); \
+      return r;                                                         \
+    }                                                                   \
     r = lib.name (H (handle), &err);                                    \
     TRACE ("%s (h=%#" PRIxPTR ") = %d", #name, H (handle), r);          \
     if (r == -1)                                                        \
@@ -545,8 +548,11 @@ golang_can_fua (void *handle)
   struct nbdkitgo_error err = { 0 };
   int r;
 
-  if (!lib.can_fua)
-    return lib.flush ? NBDKIT_FUA_EMULATE : NBDKIT_FUA_NONE;
+  if (!lib.can_fua) {
+    r = lib.flush ? NBDKIT_FUA_EMULATE : NBDKIT_FUA_NONE;
+    TRACE ("can_fua (h=%#" PRIxPTR ") = %d (default)", H (handle), r);
+    return r;
+  }
   r = lib.can_fua (H (handle), &err);
   TRACE ("can_fua (h=%#" PRIxPTR ") = %d", H (handle), r);
   if (r == -1)
@@ -565,8 +571,11 @@ golang_can_cache (void *handle)
   struct nbdkitgo_error err = { 0 };
   int r;
 
-  if (!lib.can_cache)
-    return lib.cache ? NBDKIT_CACHE_NATIVE : NBDKIT_CACHE_NONE;
+  if (!lib.can_cache) {
+    r = lib.cache ? NBDKIT_CACHE_NATIVE : NBDKIT_CACHE_NONE;
+    TRACE ("can_cache (h=%#" PRIxPTR ") = %d (default)", H (handle), r);
+    return r;
+  }
   r = lib.can_cache (H (handle), &err);
   TRACE ("can_cache (h=%#" PRIxPTR ") = %d", H (handle), r);
   if (r == -1)

@@ -43,7 +43,6 @@
 #include <stdint.h>
 #include <string.h>
 #include <errno.h>
-#include <dlfcn.h>
 
 #define NBDKIT_API_VERSION 2
 #include <nbdkit-plugin.h>
@@ -56,8 +55,15 @@ struct golang_password *golang_passwords;
 size_t golang_nr_passwords;
 static size_t next_password;    /* serving process: next one to replay */
 
-/* nbdkit >= 1.34 (disconnect) and newer (TLS DNs).  NULL if absent. */
-static void (*real_disconnect) (int force);
+/* Functions of newer nbdkit versions: nbdkit_disconnect (1.34) and
+ * the TLS DNs (1.40).  Weak references are NULL at run time when the
+ * running nbdkit lacks them.  (dlsym (RTLD_DEFAULT, ...) would do the
+ * same, but under AddressSanitizer its failed lookups leave glibc's
+ * locale lock broken and nbdkit hangs at exit.)
+ */
+extern void nbdkit_disconnect (int force) __attribute__ ((weak));
+extern char *nbdkit_peer_tls_dn (void) __attribute__ ((weak));
+extern char *nbdkit_peer_tls_issuer_dn (void) __attribute__ ((weak));
 
 static void
 host_error (const char *msg)
@@ -162,7 +168,7 @@ host_read_password (const char *value, char **password)
 static int
 host_disconnect (int force)
 {
-  real_disconnect (force);
+  nbdkit_disconnect (force);
   return 0;
 }
 
@@ -188,22 +194,6 @@ host_use_default_export (void *exports)
 void
 golang_host_init (uint32_t phase)
 {
-  static bool looked_up;
-  static char *(*tls_dn) (void);
-  static char *(*tls_issuer_dn) (void);
-
-  if (!looked_up) {
-    /* POSIX guarantees that dlsym's result can be converted to a
-     * function pointer; assigning through a void ** says so without
-     * a cast that ISO C frowns upon.
-     */
-    *(void **) &real_disconnect = dlsym (RTLD_DEFAULT, "nbdkit_disconnect");
-    *(void **) &tls_dn = dlsym (RTLD_DEFAULT, "nbdkit_peer_tls_dn");
-    *(void **) &tls_issuer_dn =
-      dlsym (RTLD_DEFAULT, "nbdkit_peer_tls_issuer_dn");
-    looked_up = true;
-  }
-
   golang_host = (struct nbdkitgo_host) {
     .size               = sizeof golang_host,
     .abi_version        = NBDKITGO_ABI_VERSION,
@@ -244,13 +234,13 @@ golang_host_init (uint32_t phase)
     .peer_gid           = nbdkit_peer_gid,
 
     .shutdown           = nbdkit_shutdown,
-    .disconnect         = real_disconnect ? host_disconnect : NULL,
+    .disconnect         = nbdkit_disconnect ? host_disconnect : NULL,
 
     .add_extent         = host_add_extent,
     .add_export         = host_add_export,
     .use_default_export = host_use_default_export,
 
-    .peer_tls_dn        = tls_dn,
-    .peer_tls_issuer_dn = tls_issuer_dn,
+    .peer_tls_dn        = nbdkit_peer_tls_dn,
+    .peer_tls_issuer_dn = nbdkit_peer_tls_issuer_dn,
   };
 }

@@ -42,6 +42,7 @@ check_LTLIBRARIES += \
 	cabi-nopread.la \
 	cabi-minimal.la \
 	cabi-mask.la \
+	cabi-bad.la \
 	cabi-asan.la \
 	$(NULL)
 
@@ -71,6 +72,11 @@ cabi_mask_la_CPPFLAGS = $(CABI_CPPFLAGS) -DCABI_MASK
 cabi_mask_la_CFLAGS = $(CABI_CFLAGS)
 cabi_mask_la_LDFLAGS = $(CABI_LDFLAGS)
 
+cabi_bad_la_SOURCES = cabi/cabi.c
+cabi_bad_la_CPPFLAGS = $(CABI_CPPFLAGS) -DCABI_BAD
+cabi_bad_la_CFLAGS = $(CABI_CFLAGS)
+cabi_bad_la_LDFLAGS = $(CABI_LDFLAGS)
+
 # For test-loader-asan.sh: the library is instrumented too.
 cabi_asan_la_SOURCES = cabi/cabi.c
 cabi_asan_la_CPPFLAGS = $(CABI_CPPFLAGS)
@@ -81,9 +87,19 @@ cabi_asan_la_LDFLAGS = $(CABI_LDFLAGS) -fsanitize=address,undefined
 LOADER_TESTS = \
 	test-loader-cabi.sh \
 	test-loader-plain.sh \
+	test-loader-errors.sh \
+	test-loader-defaults.sh \
+	test-loader-dump.sh \
+	test-loader-trace.sh \
+	test-loader-password.sh \
+	test-loader-validate.sh \
+	test-loader-valgrind.sh \
+	test-loader-asan.sh \
 	$(NULL)
 TESTS += $(LOADER_TESTS)
 EXTRA_DIST += \
 	$(LOADER_TESTS) \
+	loader-memcheck.sh \
+	loader-valgrind.supp \
 	cabi/cabi.c \
 	$(NULL)

@@ -38,6 +38,8 @@
  *   -DCABI_MINIMAL        export only init, open, close, get_size, pread
  *   -DCABI_MASK           export everything but clear every optional
  *                         bit in info->implemented
+ *   -DCABI_BAD            also export can_fua and can_cache, and
+ *                         return invalid values as bad=CALLBACK says
  *
  * Parameters (key=value, all optional):
  *
@@ -52,6 +54,9 @@
  *                              and sleeps forever
  *   error-offset=N             reads and writes touching the sector at
  *   error-errno=N              N fail with errno N (default EIO)
+ *   bad=CALLBACK               (CABI_BAD) get_size, open, block_size,
+ *                              can_fua or can_cache returns an
+ *                              invalid value
  *
  * CALLBACK is one of load, config_complete, get_ready, after_fork,
  * open.  fail/crash/exit/hang take effect in the given phase only
@@ -83,7 +88,7 @@ static const struct nbdkitgo_host *host;
 static int64_t size = 1024 * 1024;
 static int thread_model = NBDKITGO_THREAD_MODEL_PARALLEL;
 static char *password, *expect_password;
-static char *fail_cb, *crash_cb, *exit_cb, *hang_cb, *only_phase;
+static char *fail_cb, *crash_cb, *exit_cb, *hang_cb, *only_phase, *bad_cb;
 static int64_t error_offset = -1;
 static int error_errno = EIO;
 
@@ -145,6 +150,17 @@ misbehave (const char *cb, struct nbdkitgo_error *err)
 }
 #endif /* !CABI_MINIMAL */
 
+static int
+is_bad (const char *cb)
+{
+#ifdef CABI_MINIMAL
+  (void) cb;
+  return 0;
+#else
+  return bad_cb && strcmp (bad_cb, cb) == 0;
+#endif
+}
+
 int
 nbdkitgo_init (uint32_t abi_version, const struct nbdkitgo_host *h,
                struct nbdkitgo_info *info, struct nbdkitgo_error *err)
@@ -190,6 +206,7 @@ nbdkitgo_unload (void)
   free (exit_cb);
   free (hang_cb);
   free (only_phase);
+  free (bad_cb);
 }
 
 static int
@@ -231,6 +248,8 @@ nbdkitgo_config (const char *key, const char *value,
     return set_string (&hang_cb, value, err);
   if (strcmp (key, "phase") == 0)
     return set_string (&only_phase, value, err);
+  if (strcmp (key, "bad") == 0)
+    return set_string (&bad_cb, value, err);
   if (strcmp (key, "error-offset") == 0)
     return host->parse_int64_t ("error-offset", value, &error_offset);
   if (strcmp (key, "error-errno") == 0)
@@ -331,6 +350,10 @@ nbdkitgo_open (int readonly, uintptr_t *handle, struct nbdkitgo_error *err)
   pthread_mutex_unlock (&lock);
   h->readonly = readonly;
   *handle = (uintptr_t) h;
+  if (is_bad ("open")) {
+    free (h);
+    *handle = 0;
+  }
   return 0;
 }
 
@@ -344,6 +367,8 @@ int64_t
 nbdkitgo_get_size (uintptr_t handle, struct nbdkitgo_error *err)
 {
   (void) handle; (void) err;
+  if (is_bad ("get_size"))
+    return -5;
   return size;
 }
 
@@ -468,3 +493,73 @@ nbdkitgo_cache (uintptr_t handle, uint32_t count, uint64_t offset,
 }
 
 #endif /* !CABI_MINIMAL */
+
+#if !defined CABI_MINIMAL
+
+/* Exports: the default one, "" (shown as "cabi-default"), and a
+ * second one; each describes itself.
+ */
+int
+nbdkitgo_list_exports (int readonly, int is_tls, void *exports,
+                       struct nbdkitgo_error *err)
+{
+  (void) readonly; (void) is_tls; (void) err;
+  if (host->add_export (exports, "", "the default export") == -1 ||
+      host->add_export (exports, "second", "another name for the disk") == -1)
+    return -1;
+  return 0;
+}
+
+char *
+nbdkitgo_default_export (int readonly, int is_tls, struct nbdkitgo_error *err)
+{
+  (void) readonly; (void) is_tls;
+  char *s = strdup ("");
+  if (s == NULL)
+    set_error (err, ENOMEM, "cabi: strdup failed");
+  return s;
+}
+
+char *
+nbdkitgo_export_description (uintptr_t handle, struct nbdkitgo_error *err)
+{
+  char *s;
+
+  (void) handle;
+  if (asprintf (&s, "cabi export '%s'", host->export_name ()) == -1) {
+    set_error (err, ENOMEM, "cabi: asprintf failed");
+    return NULL;
+  }
+  return s;
+}
+
+int
+nbdkitgo_block_size (uintptr_t handle, uint32_t *minimum, uint32_t *preferred,
+                     uint32_t *maximum, struct nbdkitgo_error *err)
+{
+  (void) handle; (void) err;
+  *minimum = 1;
+  *preferred = 4096;
+  *maximum = 0xffffffff;
+  if (is_bad ("block_size"))
+    *preferred = 1000;
+  return 0;
+}
+
+#endif /* !CABI_MINIMAL */
+
+#ifdef CABI_BAD
+int
+nbdkitgo_can_fua (uintptr_t handle, struct nbdkitgo_error *err)
+{
+  (void) handle; (void) err;
+  return is_bad ("can_fua") ? 7 : NBDKITGO_FUA_NATIVE;
+}
+
+int
+nbdkitgo_can_cache (uintptr_t handle, struct nbdkitgo_error *err)
+{
+  (void) handle; (void) err;
+  return is_bad ("can_cache") ? -2 : NBDKITGO_CACHE_EMULATE;
+}
+#endif

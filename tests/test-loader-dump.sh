@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# nbdkit-golang
+# Copyright the nbdkit-golang authors
+#
+# Redistribution and use in source and binary forms, with or without
+# modification, are permitted provided that the following conditions are
+# met:
+#
+# * Redistributions of source code must retain the above copyright
+# notice, this list of conditions and the following disclaimer.
+#
+# * Redistributions in binary form must reproduce the above copyright
+# notice, this list of conditions and the following disclaimer in the
+# documentation and/or other materials provided with the distribution.
+#
+# * Neither the name of the copyright holder nor the names of its
+# contributors may be used to endorse or promote products derived from
+# this software without specific prior written permission.
+#
+# THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+# "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+# LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+# A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+# HOLDER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+# SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+# LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+# DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+# THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+# (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+# OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+
+# --dump-plugin with stdout a pipe: nbdkit's own lines, then the
+# loader's golang_* lines in a fixed order, then the library's own
+# dump_plugin text, last.  The library is loaded in-process (phase
+# DUMP) and sees the parameters given on the command line.
+
+source ./functions.sh
+set -e
+set -x
+
+cabi="$abs_top_builddir/tests/.libs/cabi.so"
+requires_file "$cabi"
+
+# Without a library: only the loader's lines.
+timeout "$TEST_TIMEOUT" nbdkit "$golang_plugin" --dump-plugin | cat > "$tmpdir/out"
+cat "$tmpdir/out"
+grep "^name=golang$" "$tmpdir/out"
+grep "^magic_config_key=script$" "$tmpdir/out"
+test "$(tail -n 2 "$tmpdir/out")" = "golang_abi_version=1
+golang_loader_version=$(grep '^version=' "$tmpdir/out" | cut -d= -f2)"
+
+# With the C library.
+timeout "$TEST_TIMEOUT" \
+    nbdkit "$golang_plugin" "$cabi" size=2M thread-model=2 --dump-plugin |
+    cat > "$tmpdir/out"
+cat "$tmpdir/out"
+grep "^thread_model=serialize_requests$" "$tmpdir/out"
+# Everything from golang_abi_version on, in order.
+sed -n '/^golang_abi_version=/,$p' "$tmpdir/out" > "$tmpdir/tail"
+cat > "$tmpdir/expected" <<EOT
+golang_abi_version=1
+golang_loader_version=$(grep '^version=' "$tmpdir/out" | cut -d= -f2)
+golang_library=$cabi
+golang_runtime_version=C
+golang_plugin_name=cabi
+golang_plugin_longname=nbdkit-golang C ABI test library
+golang_plugin_version=1.0
+golang_plugin_description=A RAM disk implementing nbdkitgo-abi.h in C.
+golang_thread_model=serialize_requests
+golang_callbacks=load,unload,config,config_complete,thread_model,get_ready,after_fork,cleanup,dump_plugin,list_exports,default_export,open,close,export_description,get_size,block_size,pread,pwrite,flush,trim,zero,extents,cache
+cabi_phase=3
+cabi_size=2097152
+EOT
+diff -u "$tmpdir/expected" "$tmpdir/tail"
+# nbdkit's lines all come first.
+test "$(grep -n '^has_' "$tmpdir/out" | tail -n1 | cut -d: -f1)" -lt \
+     "$(grep -n '^golang_abi_version=' "$tmpdir/out" | cut -d: -f1)"
+
+# The implemented bits count, not only the exports.
+timeout "$TEST_TIMEOUT" \
+    nbdkit "$golang_plugin" "$abs_top_builddir/tests/.libs/cabi-mask.so" \
+    --dump-plugin | cat > "$tmpdir/out"
+cat "$tmpdir/out"
+grep "^golang_callbacks=open,close,get_size,pread$" "$tmpdir/out"
+grep "^golang_thread_model=serialize_all_requests$" "$tmpdir/out"
+
+# A Go library (plain, no golib): its runtime version is reported.
+plain="$(example plain)"
+if test -f "$plain"; then
+    timeout "$TEST_TIMEOUT" nbdkit "$golang_plugin" "$plain" --dump-plugin |
+        cat > "$tmpdir/out"
+    cat "$tmpdir/out"
+    grep "^golang_runtime_version=go1\." "$tmpdir/out"
+    grep "^golang_plugin_name=plain$" "$tmpdir/out"
+    grep "^golang_thread_model=parallel$" "$tmpdir/out"
+fi
+
+# A library that fails to load makes --dump-plugin fail.
+status=0
+timeout "$TEST_TIMEOUT" \
+    nbdkit "$golang_plugin" "$abs_top_builddir/tests/.libs/cabi-badabi.so" \
+    --dump-plugin > "$tmpdir/out" 2> "$tmpdir/err" || status=$?
+cat "$tmpdir/err"
+test "$status" -ne 0 && test "$status" -ne 124
+grep "ABI version mismatch" "$tmpdir/err"
