@@ -28,11 +28,13 @@
 # (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
 # OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
-# Included by Makefile.am.
+# Included by Makefile.am.  The example written against the C ABI
+# (nbdkitgo-abi.h) without golib.
+
+EXTRA_DIST += plain/plain.go
 
 if HAVE_GOLANG
 noinst_DATA += plain/libplain.so
-EXTRA_DIST += plain/plain.go
 
 # go build runs in the source directory (the module is there) and
 # writes into the build directory.

@@ -190,6 +190,11 @@ load_for_dump (void)
 {
   if (lib.dl)
     return 0;
+  /* nbdkit's lines so far are still in stdio's buffer (stdout may be
+   * a pipe); a library that writes to fd 1 directly must not get
+   * ahead of them.
+   */
+  fflush (stdout);
   if (golang_load (NBDKITGO_PHASE_DUMP) == -1 ||
       golang_replay_config (false) == -1)
     return -1;
@@ -334,6 +339,7 @@ golang_dump_plugin (void)
   printf ("\n");
 
   if (lib.dump_plugin) {
+    fflush (stdout);
     s = lib.dump_plugin (&err);
     TRACE ("dump_plugin () = %s", s ? "(string)" : "NULL");
     if (s == NULL && (err.msg || err.errnum)) {

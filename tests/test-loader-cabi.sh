@@ -90,3 +90,13 @@ try:
 except nbd.Error as e:
     assert e.errno == \"ENOSPC\", e.errno
 "'
+
+# Default (forking) mode with the library given by a relative path:
+# nbdkit chdirs to / when it forks, so the loader must have made it
+# absolute.
+rel="$(realpath --relative-to=. "$cabi")"
+test "${rel:0:1}" != "/"
+start_nbdkit -P "$tmpdir/pid" -U "$tmpdir/sock" "$golang_plugin" "$rel" size=1M
+timeout "$TEST_TIMEOUT" nbdsh -u "nbd+unix:///?socket=$tmpdir/sock" \
+        -c 'h.pwrite(b"r" * 512, 0); assert h.pread(512, 0) == b"r" * 512'
+kill_nbdkit "$(cat "$tmpdir/pid")"
