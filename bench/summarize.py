@@ -352,8 +352,9 @@ plot for [i=2:{len(others) + 1}] '{dat}' using i:xtic(1) title columnheader
     if sched:
         p("## Where the CPU goes: system calls and context switches")
         p("")
-        p("4k random reads, QD32, 1 job, one sample after the rounds:")
-        p("`perf stat --per-thread` on the server for 1.5 s (tracepoints")
+        p("4k random reads, QD32, 1 job, one 3 s sample after the rounds")
+        p("(after a 1 s ramp): `perf stat --per-thread` on the server")
+        p("(tracepoints")
         p("`raw_syscalls:sys_enter`, `sched:sched_switch`,")
         p("`syscalls:sys_enter_futex`, and `task-clock`), divided by the")
         p("requests fio completed in that time.  \"sysmon\" is the thread")
