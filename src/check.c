@@ -69,9 +69,11 @@
 #include "cleanup.h"
 
 /* How long the parent waits for the child to exit once the pipe is
- * closed, before it kills the child (in tenths of a second).
+ * closed, before it kills the child (in milliseconds).  It polls
+ * every millisecond: the child normally exits within a few, and
+ * every millisecond here is added to nbdkit's start-up time.
  */
-#define EXIT_GRACE 100
+#define EXIT_GRACE 10000
 
 /* The message the child writes.  Both ends are the same binary, so
  * native byte order and layout are fine.  After the header come
@@ -123,6 +125,7 @@ run_child (int fd, pid_t parent)
   (void) parent;
 #endif
 
+  golang_signals_save ();
   if (golang_load (NBDKITGO_PHASE_CHECK) == 0 &&
       golang_replay_config (true) == 0 &&
       golang_call_thread_model (&model) == 0) {
@@ -135,7 +138,7 @@ run_child (int fd, pid_t parent)
       if (r == -1)
         golang_report ("get_ready", &err);
     }
-    if (r == 0) {
+    if (r == 0 && golang_signals_check () == 0) {
       h.status = 0;
       h.thread_model = model;
     }
@@ -298,7 +301,7 @@ golang_check (int *thread_model)
     if (r == pid || (r == -1 && errno == ECHILD))
       exited = true;
     else
-      usleep (100000);
+      usleep (1000);
   }
   if (!exited) {
     kill (pid, SIGKILL);

@@ -88,6 +88,7 @@ golang_unload (void)
     lib.unload ();
   }
   /* The library is never dlclosed. */
+  golang_config_dir_leave ();
 
   for (i = 0; i < nr_config; ++i) {
     free (config_keys[i]);
@@ -118,6 +119,8 @@ golang_config (const char *key, const char *value)
     }
     script = nbdkit_absolute_path (value);
     if (script == NULL)
+      return -1;
+    if (golang_config_dir_save () == -1)
       return -1;
     if (access (script, R_OK) == -1 || stat (script, &st) == -1) {
       nbdkit_error ("script=%s: %s: %m", value, script);
@@ -231,6 +234,34 @@ golang_get_ready (void)
   return 0;
 }
 
+/* The configuration phase again, in the serving process: load,
+ * replay the configuration, ask for the thread model, get_ready.
+ */
+static int
+serve_config_phase (int *model)
+{
+  struct nbdkitgo_error err = { 0 };
+  int r;
+
+  if (golang_load (NBDKITGO_PHASE_SERVE) == -1 ||
+      golang_replay_config (true) == -1 ||
+      golang_call_thread_model (model) == -1)
+    return -1;
+  if (*model != checked_thread_model)
+    nbdkit_debug ("golang: the library now asks for thread model %s, "
+                  "but nbdkit already uses %s",
+                  golang_thread_model_name (*model),
+                  golang_thread_model_name (checked_thread_model));
+
+  if (lib.get_ready) {
+    r = lib.get_ready (&err);
+    TRACE ("get_ready () = %d", r);
+    if (r == -1)
+      return golang_report ("get_ready", &err);
+  }
+  return 0;
+}
+
 /* From here on this is the process that serves clients: load the
  * library for real and bring it to the same state as in the check
  * process.
@@ -241,22 +272,17 @@ golang_after_fork (void)
   struct nbdkitgo_error err = { 0 };
   int model, r;
 
-  if (golang_load (NBDKITGO_PHASE_SERVE) == -1 ||
-      golang_replay_config (true) == -1 ||
-      golang_call_thread_model (&model) == -1)
+  /* Until get_ready, the library runs as it did in the check
+   * process: in the directory nbdkit started in, with nbdkit's signal
+   * handlers untouched (lifecycle.c).
+   */
+  golang_signals_save ();
+  if (golang_config_dir_enter () == -1)
     return -1;
-  if (model != checked_thread_model)
-    nbdkit_debug ("golang: the library now asks for thread model %s, "
-                  "but nbdkit already uses %s",
-                  golang_thread_model_name (model),
-                  golang_thread_model_name (checked_thread_model));
-
-  if (lib.get_ready) {
-    r = lib.get_ready (&err);
-    TRACE ("get_ready () = %d", r);
-    if (r == -1)
-      return golang_report ("get_ready", &err);
-  }
+  r = serve_config_phase (&model);
+  golang_config_dir_leave ();
+  if (r == -1)
+    return -1;
   golang_free_passwords ();
 
   if (lib.after_fork) {
@@ -265,7 +291,7 @@ golang_after_fork (void)
     if (r == -1)
       return golang_report ("after_fork", &err);
   }
-  return 0;
+  return golang_signals_check ();
 }
 
 static void

@@ -98,4 +98,11 @@ extern const char *golang_thread_model_name (int model);
 /* check.c */
 extern int golang_check (int *thread_model);
 
+/* lifecycle.c: what the configuration phase must leave as it found. */
+extern int golang_config_dir_save (void);
+extern int golang_config_dir_enter (void);
+extern void golang_config_dir_leave (void);
+extern void golang_signals_save (void);
+extern int golang_signals_check (void);
+
 #endif /* NBDKIT_GOLANG_H */

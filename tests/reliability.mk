@@ -50,17 +50,11 @@ RELIABILITY_TESTS = \
 	test-rel-hostile.sh \
 	test-rel-export-names.sh \
 	test-rel-readonly.sh \
-	$(NULL)
-
-# Not yet in TESTS: the loader does not detect a plugin that takes
-# SIGINT/SIGTERM away from nbdkit (see the test).
-RELIABILITY_PENDING = \
 	test-rel-signal-notify.sh \
 	$(NULL)
 
 EXTRA_DIST += \
 	$(RELIABILITY_TESTS) \
-	$(RELIABILITY_PENDING) \
 	soak.sh \
 	rel/rellib.py \
 	rel/relfuncs.sh \

@@ -125,3 +125,20 @@ timeout 120 nbdkit -f -P "$pid" -U "$sock" "$golang_plugin" "$cabi" \
 cat "$tmpdir/err"
 test "$status" -ne 0 && test "$status" -ne 124
 grep "cabi: after_fork failed as requested" "$tmpdir/err"
+
+# A check process that blocks forever (holding its pipe) blocks nbdkit,
+# as any plugin's configuration could; but killing nbdkit must not
+# leave the check process behind.
+status=0
+timeout 10 nbdkit -P "$pid" -U "$sock" "$golang_plugin" "$cabi" \
+    block=config_complete 2> "$tmpdir/err" || status=$?
+cat "$tmpdir/err"
+test "$status" -eq 124
+for (( i = 0; i < 100; ++i )); do
+    pgrep -f -- "$sock" || break
+    sleep 0.1
+done
+if pgrep -f -- "$sock"; then
+    echo "$0: the check process outlived nbdkit"
+    exit 1
+fi

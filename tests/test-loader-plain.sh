@@ -31,8 +31,8 @@
 
 # The example written against the C ABI without golib, served in each
 # of nbdkit's modes: the default (nbdkit forks into the background
-# after .get_ready), --run (nbdkit forks a captive process) and -f (no
-# fork).  A Go runtime started before a fork would hang in the child;
+# after .get_ready), --run (nbdkit forks a captive process), -f, -s
+# and socket activation (no fork).  A Go runtime started before a fork would hang in the child;
 # passing proves that the loader starts it only after the fork.
 
 source ./functions.sh
@@ -83,3 +83,11 @@ timeout "$TEST_TIMEOUT" nbdinfo "nbd+unix:///?socket=$sock2" > "$tmpdir/info"
 cat "$tmpdir/info"
 grep "is_read_only: false" "$tmpdir/info"
 kill_nbdkit "$(cat "$pid2")"
+
+# -s (a single connection on stdin/stdout) and socket activation: no
+# fork either, after_fork still loads the library.
+timeout "$TEST_TIMEOUT" nbdsh -c "
+h.connect_command(['nbdkit', '-s', '$golang_plugin', '$plain', 'size=2M'])
+$check"
+test "$(timeout "$TEST_TIMEOUT" \
+        nbdinfo --size -- [ nbdkit "$golang_plugin" "$plain" size=3M ])" = 3145728

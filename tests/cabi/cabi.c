@@ -52,6 +52,7 @@
  *   exit=CALLBACK              that callback calls exit(3)
  *   hang=CALLBACK              that callback closes every fd above 2
  *                              and sleeps forever
+ *   block=CALLBACK             that callback sleeps forever
  *   error-offset=N             reads and writes touching the sector at
  *   error-errno=N              N fail with errno N (default EIO)
  *   bad=CALLBACK               (CABI_BAD) get_size, open, block_size,
@@ -88,7 +89,8 @@ static const struct nbdkitgo_host *host;
 static int64_t size = 1024 * 1024;
 static int thread_model = NBDKITGO_THREAD_MODEL_PARALLEL;
 static char *password, *expect_password;
-static char *fail_cb, *crash_cb, *exit_cb, *hang_cb, *only_phase, *bad_cb;
+static char *fail_cb, *crash_cb, *exit_cb, *hang_cb, *block_cb, *only_phase;
+static char *bad_cb;
 static int64_t error_offset = -1;
 static int error_errno = EIO;
 
@@ -139,6 +141,10 @@ misbehave (const char *cb, struct nbdkitgo_error *err)
     int fd;
     for (fd = 3; fd < 1024; ++fd)
       close (fd);
+    for (;;)
+      pause ();
+  }
+  if (block_cb && strcmp (block_cb, cb) == 0) {
     for (;;)
       pause ();
   }
@@ -205,6 +211,7 @@ nbdkitgo_unload (void)
   free (crash_cb);
   free (exit_cb);
   free (hang_cb);
+  free (block_cb);
   free (only_phase);
   free (bad_cb);
 }
@@ -246,6 +253,8 @@ nbdkitgo_config (const char *key, const char *value,
     return set_string (&exit_cb, value, err);
   if (strcmp (key, "hang") == 0)
     return set_string (&hang_cb, value, err);
+  if (strcmp (key, "block") == 0)
+    return set_string (&block_cb, value, err);
   if (strcmp (key, "phase") == 0)
     return set_string (&only_phase, value, err);
   if (strcmp (key, "bad") == 0)
