@@ -352,7 +352,8 @@ plot for [i=2:{len(others) + 1}] '{dat}' using i:xtic(1) title columnheader
     if sched:
         p("## Where the CPU goes: system calls and context switches")
         p("")
-        p("4k random reads, QD32, 1 job, one 3 s sample after the rounds")
+        p("4k random reads, QD32, 1 job, one 3 s sample (1 s with --short)")
+        p("after the rounds")
         p("(after a 1 s ramp): `perf stat --per-thread` on the server")
         p("(tracepoints")
         p("`raw_syscalls:sys_enter`, `sched:sched_switch`,")
