@@ -197,7 +197,7 @@ def main():
                 f"{ratio.get((w, v), float('nan')):.4f}" for v in others) + "\n")
     png = os.path.join(write, "ratios.png")
     gp = f"""
-set terminal pngcairo size 900,500 font ",10"
+set terminal pngcairo size 1000,560 font ",10"
 set output '{png}'
 set title "Throughput relative to nbdkit's C memory plugin (medians, same run)"
 set ylabel 'ratio to C memory plugin'
@@ -206,11 +206,11 @@ set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
-set key outside right top
+set key outside bottom center horizontal
 set grid ytics
 set arrow from graph 0, first 1 to graph 1, first 1 nohead lw 2 lc rgb 'black'
 set arrow from graph 0, first 0.95 to graph 1, first 0.95 nohead dt 2 lc rgb 'red'
-set label 'target 0.95x' at graph 0.01, first 0.97 tc rgb 'red'
+set label 'target 0.95x' at graph 0.005, first 0.915 tc rgb 'red' front
 plot for [i=2:{len(others) + 1}] '{dat}' using i:xtic(1) title columnheader
 """
     if shutil.which("gnuplot") and others:
