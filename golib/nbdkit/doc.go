@@ -119,5 +119,20 @@
 // user's terminal before nbdkit detaches, and again in the process
 // that serves.  CurrentPhase says which one is running.  Start
 // goroutines, open network connections and so on in AfterFork, which
-// runs only in the serving process.
+// runs only in the serving process.  Both runs see the directory
+// nbdkit was started in, so relative paths in parameters mean the
+// same file in both, even after nbdkit has forked and changed to /.
+//
+// SIGINT, SIGQUIT, SIGTERM and SIGHUP belong to nbdkit, which shuts
+// down on them.  A plugin that calls signal.Notify for one of them
+// while it is being configured is refused with an error, since
+// nbdkit could no longer be stopped.  A panic in a goroutine the
+// plugin starts itself is not recovered by golib and ends the server,
+// as it would any Go program: recover in that goroutine.
+//
+// # Memory disks
+//
+// Package github.com/nbdkit-golang/golib/sparse is a sparse, lock-free
+// byte array for plugins that keep their disk in memory; the ramdisk
+// example is built on it.
 package nbdkit
