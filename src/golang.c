@@ -317,6 +317,26 @@ dump_line (const char *key, const char *value)
   putchar ('\n');
 }
 
+/* Print a text of several lines as one key=value line per line of
+ * text, so that the output stays in --dump-plugin's format.  nbdkit
+ * prints --help before any library is loaded, so this is the only
+ * place where the library's help for its parameters can be shown.
+ */
+static void
+dump_lines (const char *key, const char *text)
+{
+  const char *p = text;
+
+  while (*p) {
+    size_t n = strcspn (p, "\n");
+
+    printf ("%s=%.*s\n", key, (int) n, p);
+    p += n;
+    if (*p == '\n')
+      p++;
+  }
+}
+
 static void
 golang_dump_plugin (void)
 {
@@ -348,6 +368,8 @@ golang_dump_plugin (void)
     dump_line ("golang_plugin_version", lib.info.version);
   if (lib.info.description)
     dump_line ("golang_plugin_description", lib.info.description);
+  if (lib.info.config_help)
+    dump_lines ("golang_plugin_config_help", lib.info.config_help);
   if (golang_call_thread_model (&model) == -1) {
     fflush (stdout);
     exit (EXIT_FAILURE);

@@ -57,6 +57,13 @@ grep '^golang_plugin_name=features$' $tmpdir/dump
 grep '^golang_plugin_longname=golib features test plugin$' $tmpdir/dump
 grep '^golang_plugin_version=1.2.3$' $tmpdir/dump
 grep '^golang_plugin_description=Exercises every callback and helper of golib.$' $tmpdir/dump
+# Info().ConfigHelp, one dump line per line of help, in order.
+grep '^golang_plugin_config_help=' $tmpdir/dump > $tmpdir/help
+cat > $tmpdir/help.expected <<'EOT'
+golang_plugin_config_help=size=<SIZE>  The size of the disk.
+golang_plugin_config_help=KEY=VALUE    One key per helper.
+EOT
+diff -u $tmpdir/help.expected $tmpdir/help
 grep '^golang_runtime_version=go1\.' $tmpdir/dump
 grep '^golang_thread_model=serialize_requests$' $tmpdir/dump
 grep '^golang_callbacks=load,unload,config,config_complete,thread_model,get_ready,after_fork,cleanup,dump_plugin,preconnect,list_exports,default_export,open,' $tmpdir/dump

@@ -125,7 +125,10 @@ type Dumper interface{ DumpPlugin(w io.Writer) error }
 // messages.
 type Informer interface{ Info() Info }
 
-// Info describes a plugin.  Empty fields are not reported.
+// Info describes a plugin.  Empty fields are not reported.  nbdkit
+// prints --help before any plugin library is loaded, so these are
+// shown by nbdkit --dump-plugin (ConfigHelp as one
+// golang_plugin_config_help line per line of help).
 type Info struct {
 	Longname    string // a longer name, e.g. "nbdkit RAM disk plugin"
 	Version     string // the plugin's version

@@ -222,7 +222,7 @@ func (p *plugin) Info() nbdkit.Info {
 		Longname:    "golib features test plugin",
 		Version:     "1.2.3",
 		Description: "Exercises every callback and helper of golib.",
-		ConfigHelp:  "size=<SIZE>  and one key per helper",
+		ConfigHelp:  "size=<SIZE>  The size of the disk.\nKEY=VALUE    One key per helper.",
 	}
 }
 
