@@ -52,6 +52,8 @@ plugin=$(find "$inst" -name nbdkit-golang-plugin.so)
 header=$(find "$inst" -name nbdkitgo-abi.h)
 test -f "$plugin"
 test -f "$header"
+# libtool's .la file has no use in nbdkit's plugin directory.
+test -z "$(find "$inst" -name nbdkit-golang-plugin.la)"
 if command -v pod2man >/dev/null; then
     find "$inst" -name nbdkit-golang-plugin.1 | grep .
     find "$inst" -name nbdkit-golang-abi.3 | grep .
