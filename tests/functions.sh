@@ -47,6 +47,9 @@ export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 : "${abs_top_builddir:?run tests through make check}"
 : "${abs_top_srcdir:=$abs_top_builddir}"
 
+# Python helpers shared by tests (features_client.py).
+export PYTHONPATH="$abs_top_srcdir/tests${PYTHONPATH:+:$PYTHONPATH}"
+
 # The loader as built in this tree, and the built examples.
 golang_plugin="$abs_top_builddir/src/.libs/nbdkit-golang-plugin.so"
 examples="$abs_top_builddir/examples"

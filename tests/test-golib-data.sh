@@ -46,23 +46,16 @@ test -f "$features"
 
 cat > $tmpdir/data.py <<'PY'
 import errno, nbd, sys
+import features_client
+from features_client import counter
 
 sock = sys.argv[1]
 
 def connect(name):
-    h = nbd.NBD()
-    h.add_meta_context(nbd.CONTEXT_BASE_ALLOCATION)
-    h.connect_uri("nbd+unix:///%s?socket=%s" % (name, sock))
-    return h
+    return features_client.connect(sock, name)
 
 def report():
-    h = connect("report")
-    text = h.pread(4096, 0).rstrip(b"\0").decode()
-    h.shutdown()
-    return dict(line.split("=", 1) for line in text.splitlines())
-
-def counter(r, name):
-    return int(r.get("count_" + name, "0"))
+    return features_client.report(sock)
 
 h = connect("full")
 size = h.get_size()

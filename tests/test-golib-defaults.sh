@@ -47,28 +47,16 @@ test -f "$features"
 
 cat > $tmpdir/defaults.py <<'PY'
 import errno, nbd, os, sys
+import features_client
+from features_client import expect_error
 
 sock = sys.argv[1]
 
 def connect(name):
-    h = nbd.NBD()
-    h.add_meta_context(nbd.CONTEXT_BASE_ALLOCATION)
-    h.connect_uri("nbd+unix:///%s?socket=%s" % (name, sock))
-    return h
+    return features_client.connect(sock, name)
 
 def report():
-    h = connect("report")
-    text = h.pread(4096, 0).rstrip(b"\0").decode()
-    h.shutdown()
-    return dict(line.split("=", 1) for line in text.splitlines())
-
-def expect_error(f, errnum):
-    try:
-        f()
-    except nbd.Error as e:
-        assert e.errnum == errnum, (e.errnum, errnum, e)
-        return
-    assert False, "no error"
+    return features_client.report(sock)
 
 # minimal: read-only, nothing optional.
 h = connect("minimal")

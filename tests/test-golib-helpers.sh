@@ -50,17 +50,15 @@ mkdir $tmpdir/dir
 
 cat > $tmpdir/helpers.py <<'PY'
 import errno, nbd, os, sys
+import features_client
 
 sock, tmpdir = sys.argv[1], os.path.realpath(sys.argv[2])
 has_disconnect = sys.argv[3] == "yes"
 
 def connect(name):
-    h = nbd.NBD()
-    h.connect_uri("nbd+unix:///%s?socket=%s" % (name, sock))
-    return h
+    return features_client.connect(sock, name)
 
-h = connect("report")
-r = dict(l.split("=", 1) for l in h.pread(8192, 0).rstrip(b"\0").decode().splitlines())
+r = features_client.report(sock, 8192)
 print(r)
 expect = {
     "size": "2097152", "bool": "true", "int": "16", "uint": "42",
@@ -78,13 +76,14 @@ expect = {
 }
 for k, v in expect.items():
     assert r.get(k) == v, (k, r.get(k), v)
+h = connect("report")
 assert h.get_size() == 2 * 1024 * 1024
 h.shutdown()
 
 h = connect("sleep")
 assert h.pread(512, 0) == bytes(512)
 h.shutdown()
-r = dict(l.split("=", 1) for l in connect("report").pread(8192, 0).rstrip(b"\0").decode().splitlines())
+r = features_client.report(sock, 8192)
 assert r["count_nanosleep"] == "1", r
 
 h = connect("disconnect")
