@@ -184,6 +184,40 @@ golang_config_complete (void)
   return 0;
 }
 
+/* During --dump-plugin nbdkit's standard output is key=value lines
+ * that tools parse.  While the library runs there, whatever it writes
+ * to fd 1 (a Go package's init printing with fmt.Println, say) is sent
+ * to standard error instead.  stdout_divert returns the saved fd 1
+ * (or -1 if it could not divert: then output is only less tidy) and
+ * stdout_restore puts it back.
+ */
+static int
+stdout_divert (void)
+{
+  int saved;
+
+  /* Our own lines still in stdio's buffer go out first. */
+  fflush (stdout);
+  saved = dup (STDOUT_FILENO);
+  if (saved == -1)
+    return -1;
+  if (dup2 (STDERR_FILENO, STDOUT_FILENO) == -1) {
+    close (saved);
+    return -1;
+  }
+  return saved;
+}
+
+static void
+stdout_restore (int saved)
+{
+  if (saved == -1)
+    return;
+  fflush (stdout);
+  dup2 (saved, STDOUT_FILENO);
+  close (saved);
+}
+
 /* Used when no check process has run: nbdkit --dump-plugin calls
  * .thread_model and .dump_plugin without .config_complete, and no
  * fork follows, so the library is loaded in this process.
@@ -191,17 +225,30 @@ golang_config_complete (void)
 static int
 load_for_dump (void)
 {
+  int saved, r = 0;
+
   if (lib.dl)
     return 0;
-  /* nbdkit's lines so far are still in stdio's buffer (stdout may be
-   * a pipe); a library that writes to fd 1 directly must not get
-   * ahead of them.
-   */
-  fflush (stdout);
+  saved = stdout_divert ();
   if (golang_load (NBDKITGO_PHASE_DUMP) == -1 ||
       golang_replay_config (false) == -1)
+    r = -1;
+  stdout_restore (saved);
+  return r;
+}
+
+/* The library's thread model, asked during --dump-plugin. */
+static int
+thread_model_for_dump (int *model)
+{
+  int saved, r;
+
+  if (load_for_dump () == -1)
     return -1;
-  return 0;
+  saved = stdout_divert ();
+  r = golang_call_thread_model (model);
+  stdout_restore (saved);
+  return r;
 }
 
 static int
@@ -213,7 +260,7 @@ golang_thread_model (void)
     model = checked_thread_model;
   else if (script == NULL)
     return NBDKIT_THREAD_MODEL_PARALLEL;
-  else if (load_for_dump () == -1 || golang_call_thread_model (&model) == -1)
+  else if (thread_model_for_dump (&model) == -1)
     exit (EXIT_FAILURE);
 
   if (model < NBDKIT_THREAD_MODEL_SERIALIZE_CONNECTIONS ||
@@ -352,10 +399,8 @@ golang_dump_plugin (void)
     return;
   }
 
-  if (load_for_dump () == -1) {
-    fflush (stdout);
+  if (load_for_dump () == -1)
     exit (EXIT_FAILURE);
-  }
 
   dump_line ("golang_library", script);
   if (lib.info.runtime_version)
@@ -370,10 +415,8 @@ golang_dump_plugin (void)
     dump_line ("golang_plugin_description", lib.info.description);
   if (lib.info.config_help)
     dump_lines ("golang_plugin_config_help", lib.info.config_help);
-  if (golang_call_thread_model (&model) == -1) {
-    fflush (stdout);
+  if (thread_model_for_dump (&model) == -1)
     exit (EXIT_FAILURE);
-  }
   printf ("golang_thread_model=%s\n", golang_thread_model_name (model));
 
   printf ("golang_callbacks=");
@@ -387,8 +430,10 @@ golang_dump_plugin (void)
   printf ("\n");
 
   if (lib.dump_plugin) {
-    fflush (stdout);
+    int saved = stdout_divert ();
+
     s = lib.dump_plugin (&err);
+    stdout_restore (saved);
     TRACE ("dump_plugin () = %s", s ? "(string)" : "NULL");
     if (s == NULL && (err.msg || err.errnum)) {
       fflush (stdout);

@@ -76,6 +76,20 @@ diff -u "$tmpdir/expected" "$tmpdir/tail"
 test "$(grep -n '^has_' "$tmpdir/out" | tail -n1 | cut -d: -f1)" -lt \
      "$(grep -n '^golang_abi_version=' "$tmpdir/out" | cut -d: -f1)"
 
+# A library that writes straight to fd 1 while it runs for
+# --dump-plugin (as a Go package's init printing would) must not mix
+# its text into the key=value lines: the loader sends it to stderr.
+CABI_NOISE=1 timeout "$TEST_TIMEOUT" \
+    nbdkit "$golang_plugin" "$cabi" size=2M --dump-plugin \
+    > "$tmpdir/out" 2> "$tmpdir/err"
+cat "$tmpdir/out" "$tmpdir/err"
+test -z "$(grep -v '^[a-z0-9_]*=' "$tmpdir/out")"
+for cb in init load thread_model dump_plugin; do
+    grep -x "cabi noise from $cb" "$tmpdir/err"
+done
+grep "^golang_thread_model=parallel$" "$tmpdir/out"
+grep "^cabi_size=2097152$" "$tmpdir/out"
+
 # The implemented bits count, not only the exports.
 timeout "$TEST_TIMEOUT" \
     nbdkit "$golang_plugin" "$abs_top_builddir/tests/.libs/cabi-mask.so" \

@@ -59,6 +59,10 @@
  *                              can_fua or can_cache returns an
  *                              invalid value
  *
+ * With CABI_NOISE=1 in the environment, init, load, thread_model and
+ * dump_plugin write a line "cabi noise from CALLBACK" straight to fd 1,
+ * as a Go library printing from its package init would.
+ *
  * CALLBACK is one of load, config_complete, get_ready, after_fork,
  * open.  fail/crash/exit/hang take effect in the given phase only
  * when phase=check|serve is also given (default: every phase).
@@ -103,6 +107,20 @@ struct cabi_handle {
   uint64_t id;
   int readonly;
 };
+
+static void
+noise (const char *cb)
+{
+  char line[64];
+  const char *e = getenv ("CABI_NOISE");
+  int n;
+
+  if (e && strcmp (e, "1") == 0) {
+    n = snprintf (line, sizeof line, "cabi noise from %s\n", cb);
+    if (write (STDOUT_FILENO, line, n) != n)
+      abort ();
+  }
+}
 
 static int
 set_error (struct nbdkitgo_error *err, int errnum, const char *msg)
@@ -171,6 +189,7 @@ int
 nbdkitgo_init (uint32_t abi_version, const struct nbdkitgo_host *h,
                struct nbdkitgo_info *info, struct nbdkitgo_error *err)
 {
+  noise ("init");
   info->abi_version = CABI_ABI_VERSION;
   if (abi_version != CABI_ABI_VERSION)
     return set_error (err, EINVAL, "cabi: unsupported ABI version");
@@ -197,6 +216,7 @@ int
 nbdkitgo_load (struct nbdkitgo_error *err)
 {
   (void) err;
+  noise ("load");
   return 0;
 }
 
@@ -289,6 +309,7 @@ int
 nbdkitgo_thread_model (struct nbdkitgo_error *err)
 {
   (void) err;
+  noise ("thread_model");
   return thread_model;
 }
 
@@ -326,6 +347,7 @@ nbdkitgo_dump_plugin (struct nbdkitgo_error *err)
 {
   char *s;
 
+  noise ("dump_plugin");
   if (asprintf (&s, "cabi_phase=%" PRIu32 "\ncabi_size=%" PRIi64 "\n",
                 host->phase, size) == -1) {
     set_error (err, ENOMEM, "cabi: asprintf failed");
