@@ -34,7 +34,7 @@
 # with every export's signature checked against the ABI), and the
 # installed plugin serves it.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 
@@ -114,3 +114,13 @@ timeout 120 nbdkit -U - "$plugin" "$tmpdir/libtiny.so" \
     > "$tmpdir/out"
 cat "$tmpdir/out"
 test "$(head -n 1 "$tmpdir/out")" -eq $((1024 * 1024))
+
+# "make uninstall" removes what "make install" put there, the plugin
+# too (libtool alone would not: it finds the .so through the .la file
+# that install removed).
+timeout 300 make -C "$abs_top_builddir/src" uninstall DESTDIR="$inst" >/dev/null
+if test -d "$abs_top_builddir/man"; then
+    timeout 300 make -C "$abs_top_builddir/man" uninstall DESTDIR="$inst" >/dev/null
+fi
+find "$inst" -type f | sort
+test -z "$(find "$inst" -type f)"
