@@ -30,7 +30,7 @@
 
 # Shared helpers for the shell tests.  Every test starts with:
 #
-#   source ./functions.sh
+#   source "$SRCDIR/functions.sh"
 #   set -e
 #   set -x
 #

@@ -48,7 +48,7 @@
 # freed, grows far past that over ten minutes of cycles; the Go heap's
 # own breathing, GC pacing and malloc arenas stay well inside it.)
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 source "$SRCDIR/rel/relfuncs.sh"

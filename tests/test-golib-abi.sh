@@ -36,7 +36,7 @@
 # errors for a minimal plugin, invalid handles, and a host table too
 # old to have disconnect.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -34,7 +34,7 @@
 # zero, extents, cache, block size, export description, rotational,
 # multi-conn.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -35,7 +35,7 @@
 # (PWrite and Flush).  FUA on a plugin without Flush is refused, never
 # crashes; with Flush it is emulated.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -36,7 +36,7 @@
 # logged stack, and the server keeps serving.  An error that nbdkit
 # already reported (ParseSize) is not reported twice.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

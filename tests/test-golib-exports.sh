@@ -33,7 +33,7 @@
 # also as JSON), DefaultExport, ExportName in Open and
 # ExportDescription per connection.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

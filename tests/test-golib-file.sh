@@ -34,7 +34,7 @@
 # extents from SEEK_DATA/SEEK_HOLE, read-only handling and errno
 # pass-through (ENOSPC on a full tmpfs, EROFS fallback to read-only).
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

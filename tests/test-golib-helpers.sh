@@ -36,7 +36,7 @@
 # CurrentPhase, Nanosleep, Debug (shown only with -v), Disconnect
 # (nbdkit 1.32 lacks it: a clear error) and Shutdown.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -36,7 +36,7 @@
 # check process and again in the serving process, then AfterFork,
 # PreConnect, Open/Close, Cleanup and Unload.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

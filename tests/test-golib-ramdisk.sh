@@ -33,7 +33,7 @@
 # writes and reads, zero and trim free pages (the map shows holes
 # again), parallel thread model, multi-conn, nbdcopy and qemu-img.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

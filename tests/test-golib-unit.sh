@@ -32,7 +32,7 @@
 # golib's own checks, without nbdkit: go vet, go test (unit tests and
 # runnable examples) and gofmt, with the Go that configure chose.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

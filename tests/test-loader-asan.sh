@@ -37,7 +37,7 @@
 # (and nbdkit is not run with --run: its forked command runner would
 # inherit the preload).
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -33,7 +33,7 @@
 # writes, flush, trim, zero, extents, and errors carrying the
 # library's errno to the client.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -35,7 +35,7 @@
 # but clears the optional bits in info->implemented, which must mean
 # the same.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -34,7 +34,7 @@
 # dump_plugin text, last.  The library is loaded in-process (phase
 # DUMP) and sees the parameters given on the command line.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

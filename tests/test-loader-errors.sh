@@ -34,7 +34,7 @@
 # forks), within the time limit, with a message that names the file
 # and the problem, and leaves no server or check process behind.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

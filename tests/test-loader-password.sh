@@ -34,7 +34,7 @@
 # again after the fork would give the library an empty password, and
 # cabi's config_complete (which runs in both processes) would fail.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

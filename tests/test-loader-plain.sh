@@ -35,7 +35,7 @@
 # and socket activation (no fork).  A Go runtime started before a fork would hang in the child;
 # passing proves that the loader starts it only after the fork.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -32,7 +32,7 @@
 # -D golang.trace=1 logs every callback with its arguments and result
 # (and the library's error); without it there are no trace lines.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

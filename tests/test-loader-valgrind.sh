@@ -35,7 +35,7 @@
 # log).  loader-valgrind.supp suppresses one leak inside nbdkit 1.32
 # itself (see there).
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -34,7 +34,7 @@
 # message naming the library (cabi-bad returns the bad value that
 # bad=CALLBACK selects).  With good values the same library serves.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -34,7 +34,7 @@
 # detaches, leaving no process behind (the loader runs the plugin's
 # configuration in a check process before nbdkit forks).
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

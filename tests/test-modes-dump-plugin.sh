@@ -34,7 +34,7 @@
 # then the library's own output, in that order, also when stdout is a
 # pipe.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -32,7 +32,7 @@
 # --exit-with-parent: nbdkit stays in the foreground and exits when its
 # parent process dies.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -32,7 +32,7 @@
 # Foreground mode (-f): nbdkit does not fork; the Go runtime starts in
 # nbdkit's own process.  64 MiB of random data written and read back.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

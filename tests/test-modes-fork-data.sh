@@ -32,7 +32,7 @@
 # 64 MiB of random data written to the RAM-disk example and read back
 # intact, in the default (forking) mode.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -33,7 +33,7 @@
 # is configured.  The Go runtime must start only in the forked server,
 # so calls that allocate, run goroutines and the GC must all work there.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -31,7 +31,7 @@
 
 # "nbdkit PLUGIN --help" explains the script= parameter.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -34,7 +34,7 @@
 # (in the check process, then in the server), and the server gets the
 # password that was typed.  script(1) provides the terminal.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -32,7 +32,7 @@
 # Every POD source of the man pages passes podchecker without errors or
 # warnings.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

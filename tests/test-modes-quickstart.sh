@@ -34,7 +34,7 @@
 # quickstart's set-up (install, build) is skipped so that it does not
 # run make in the tree while "make check" runs.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 
@@ -42,7 +42,7 @@ requires nbdinfo --version
 
 quickstart=$abs_top_srcdir/quickstart
 test -x "$quickstart"
-export CI=true QUICKSTART_SKIP_SETUP=1
+export CI=true QUICKSTART_SKIP_SETUP=1 QUICKSTART_BUILDDIR=$abs_top_builddir
 
 # Captive: --run and size= pass through.
 timeout 300 "$quickstart" serve -U - size=3M --run 'nbdinfo --size "$uri"' \

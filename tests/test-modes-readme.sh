@@ -32,7 +32,7 @@
 # The complete plugin shown in README.md builds exactly as the README
 # says (go build -buildmode=c-shared) and serves a writable disk.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -33,7 +33,7 @@
 # nbdkit changes directory to / when it forks.  Both ways of naming the
 # script: script=./lib.so and the bare first argument ./lib.so.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -32,7 +32,7 @@
 # Captive nbdkit (--run): nbdkit forks and the server is the child.
 # The command sees $uri and its exit status becomes nbdkit's.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -32,7 +32,7 @@
 # Single mode (-s): nbdkit serves one client on stdin/stdout, no fork.
 # libnbd's connect_command runs it as a subprocess.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -32,7 +32,7 @@
 # Systemd socket activation: libnbd passes nbdkit a listening socket
 # (LISTEN_FDS); nbdkit does not fork.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 

@@ -38,7 +38,7 @@
 # be built for another one.  A Config that calls signal.Notify is
 # test-rel-signal-notify.sh.)
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 source "$SRCDIR/rel/relfuncs.sh"

@@ -35,7 +35,7 @@
 # and ENOTSUP only for fast zero requests, so those are asked that
 # way.  EROFS travels as EPERM (the protocol has no EROFS).
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 source "$SRCDIR/rel/relfuncs.sh"

@@ -39,7 +39,7 @@
 # protocol's string limit: it may be dropped or cut, but the connection
 # must work.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 source "$SRCDIR/rel/relfuncs.sh"

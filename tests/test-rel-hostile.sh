@@ -40,7 +40,7 @@
 # requests (32M, 64M) work; and after all of it the server still
 # serves.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 source "$SRCDIR/rel/relfuncs.sh"

@@ -36,7 +36,7 @@
 # plugin must have seen requests overlap within a connection, never a
 # request past the end of the disk and never a stale handle.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 source "$SRCDIR/rel/relfuncs.sh"

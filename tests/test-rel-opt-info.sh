@@ -39,7 +39,7 @@
 # cleanup the plugin must have no live handle, as many closes as opens,
 # and must never have seen a call on a closed handle.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 source "$SRCDIR/rel/relfuncs.sh"

@@ -37,7 +37,7 @@
 # is logged with its message and stack; the server stays up and serves
 # a new connection afterwards.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 source "$SRCDIR/rel/relfuncs.sh"

@@ -46,7 +46,7 @@
 #
 # No client may see an error and no data may differ.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 source "$SRCDIR/rel/relfuncs.sh"

@@ -45,7 +45,7 @@
 #    asserts only part 1; if it loads, the run must finish without
 #    errors and without a "DATA RACE" report.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 source "$SRCDIR/rel/relfuncs.sh"

@@ -35,7 +35,7 @@
 # checks off) fail with EPERM from the server; the plugin's PWrite and
 # Zero are never called.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 source "$SRCDIR/rel/relfuncs.sh"

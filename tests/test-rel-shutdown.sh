@@ -41,7 +41,7 @@
 #   request) and the connection and server stay usable; on a newer one
 #   only that client is dropped.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 source "$SRCDIR/rel/relfuncs.sh"

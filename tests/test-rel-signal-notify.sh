@@ -38,7 +38,7 @@
 # signal, exits non-zero without hanging and leaves no process behind,
 # in the default forking mode and in the foreground.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 source "$SRCDIR/rel/relfuncs.sh"

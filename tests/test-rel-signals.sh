@@ -46,7 +46,7 @@
 # with nbdkit's own python plugin), so Close of the busy connections is
 # only reported, not required.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 source "$SRCDIR/rel/relfuncs.sh"

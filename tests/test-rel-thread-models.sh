@@ -45,7 +45,7 @@
 # requests in flight that each sleep 10 ms in the plugin, nbdkit's 16
 # worker threads per connection run them at once.
 
-source ./functions.sh
+source "$SRCDIR/functions.sh"
 set -e
 set -x
 source "$SRCDIR/rel/relfuncs.sh"
