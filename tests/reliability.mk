@@ -67,9 +67,10 @@ TESTS += $(RELIABILITY_TESTS)
 noinst_DATA += plugins/reldisk/libreldisk.so
 CLEANFILES += plugins/reldisk/libreldisk.so plugins/reldisk/libreldisk.h
 
-# go build decides itself whether anything changed (its build cache
-# tracks golib's sources too), so the rule always runs.
-plugins/reldisk/libreldisk.so: rel-force
+# Built like the features plugins in golib.mk (whose golib source list
+# it shares).
+plugins/reldisk/libreldisk.so: $(srcdir)/plugins/reldisk/*.go \
+		$(srcdir)/plugins/go.mod $(golib_mk_sources)
 	$(MKDIR_P) plugins/reldisk
 	cd $(srcdir)/plugins/reldisk && \
 	  $(GOLANG) build -buildmode=c-shared \
@@ -77,11 +78,9 @@ plugins/reldisk/libreldisk.so: rel-force
 
 endif HAVE_GOLANG
 
-rel-force:
-
 # The memory soak: SOAK_SECONDS (default 600) of open/read/write/close
 # cycles, with nbdkit's RSS sampled every minute.
 soak: $(noinst_DATA)
 	$(TESTS_ENVIRONMENT) $(srcdir)/soak.sh
 
-.PHONY: soak rel-force
+.PHONY: soak
