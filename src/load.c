@@ -42,6 +42,7 @@
 #include <string.h>
 #include <errno.h>
 #include <dlfcn.h>
+#include <sys/prctl.h>
 
 #define NBDKIT_API_VERSION 2
 #include <nbdkit-plugin.h>
@@ -91,6 +92,69 @@ golang_report (const char *what, struct nbdkitgo_error *err)
   return -1;
 }
 
+/* The timer slack (prctl PR_SET_TIMERSLACK) of the threads that the
+ * Go runtime starts while its library loads.  The runtime's monitor
+ * thread, sysmon, sleeps 20 us between rounds for as long as it keeps
+ * taking Ps back from nbdkit threads that have returned to C, which a
+ * busy nbdkit makes it do all the time: with Linux's default slack of
+ * 50 us it then wakes up to ~14,000 times a second, each time a
+ * context switch on a CPU that nbdkit needs, and that was the largest
+ * part of what a Go plugin cost over a C one (bench/RESULTS.md).  A
+ * 1 ms slack lets it wake at most ~1,000 times a second.  Go timers
+ * (time.Sleep, deadlines) served by those threads may fire up to the
+ * slack late.  NBDKIT_GOLANG_TIMER_SLACK_NS chooses another value; 0
+ * leaves the slack alone.  nbdkit's own threads keep theirs.
+ */
+#define GOLANG_TIMER_SLACK_NS 1000000
+#define GOLANG_TIMER_SLACK_MAX_NS 1000000000
+
+static int
+golang_timer_slack (unsigned long *ns)
+{
+  const char *env = getenv ("NBDKIT_GOLANG_TIMER_SLACK_NS");
+  char *end;
+
+  *ns = GOLANG_TIMER_SLACK_NS;
+  if (env == NULL)
+    return 0;
+  errno = 0;
+  *ns = strtoul (env, &end, 10);
+  if (env[0] < '0' || env[0] > '9' || *end != '\0' || errno != 0 ||
+      *ns > GOLANG_TIMER_SLACK_MAX_NS) {
+    nbdkit_error ("NBDKIT_GOLANG_TIMER_SLACK_NS: '%s' is not a number of "
+                  "nanoseconds from 0 (leave the timer slack alone) to %d",
+                  env, GOLANG_TIMER_SLACK_MAX_NS);
+    return -1;
+  }
+  return 0;
+}
+
+/* Set this thread's timer slack to ns, so that the threads it starts
+ * inherit it; returns the old slack to restore, or -1 if unchanged.
+ */
+static long
+golang_timer_slack_push (unsigned long ns)
+{
+  int old;
+
+  if (ns == 0)
+    return -1;
+  old = prctl (PR_GET_TIMERSLACK, 0, 0, 0, 0);
+  if (old == -1 || prctl (PR_SET_TIMERSLACK, ns, 0, 0, 0) == -1) {
+    nbdkit_debug ("golang: cannot set the timer slack: %m");
+    return -1;
+  }
+  nbdkit_debug ("golang: timer slack %lu ns for the Go runtime's threads", ns);
+  return old;
+}
+
+static void
+golang_timer_slack_pop (long old)
+{
+  if (old != -1)
+    prctl (PR_SET_TIMERSLACK, (unsigned long) old, 0, 0, 0);
+}
+
 /* dlopen the library in this process, shake hands and look up the
  * callbacks.  A Go library starts its runtime here, so this must
  * never run in a process that nbdkit will fork afterwards.
@@ -98,38 +162,47 @@ golang_report (const char *what, struct nbdkitgo_error *err)
 int
 golang_load (uint32_t phase)
 {
-  nbdkitgo_init_fn *init;
+  nbdkitgo_init_fn *init = NULL;
   struct nbdkitgo_error err = { 0 };
+  unsigned long slack;
+  long old_slack;
   void *dl;
-  int r;
+  int r = -1;
 
   if (lib.dl)
     return 0;
 
   golang_host_init (phase);
+  if (golang_timer_slack (&slack) == -1)
+    return -1;
 
+  /* The Go runtime starts its threads from here (dlopen runs its
+   * constructor, which starts the thread that initialises it), and
+   * the handshake is the first call into Go: it returns only when the
+   * runtime and every package init have finished.
+   */
+  old_slack = golang_timer_slack_push (slack);
   dlerror ();
   dl = dlopen (script, RTLD_NOW | RTLD_LOCAL);
+  if (dl)
+    *(void **) &init = dlsym (dl, "nbdkitgo_init");
+  if (init) {
+    memset (&lib.info, 0, sizeof lib.info);
+    lib.info.size = sizeof lib.info;
+    lib.info.implemented = ~UINT64_C (0);
+    r = init (NBDKITGO_ABI_VERSION, &golang_host, &lib.info, &err);
+  }
+  golang_timer_slack_pop (old_slack);
+
   if (dl == NULL) {
     nbdkit_error ("%s: cannot load the library: %s", script, dlerror ());
     return -1;
   }
-
-  *(void **) &init = dlsym (dl, "nbdkitgo_init");
   if (init == NULL) {
     nbdkit_error ("%s: not an nbdkit-golang library: "
                   "it has no nbdkitgo_init export", script);
     return -1;
   }
-
-  /* The handshake.  For a Go library, this is the first call into
-   * Go: it returns only when the runtime and every package init have
-   * finished.
-   */
-  memset (&lib.info, 0, sizeof lib.info);
-  lib.info.size = sizeof lib.info;
-  lib.info.implemented = ~UINT64_C (0);
-  r = init (NBDKITGO_ABI_VERSION, &golang_host, &lib.info, &err);
   if (golang_debug_trace)
     nbdkit_debug ("trace: init (abi_version=%d, phase=%" PRIu32 ") = %d "
                   "(library abi_version=%" PRIu32 ")",

@@ -87,6 +87,7 @@ cabi_asan_la_LDFLAGS = $(CABI_LDFLAGS) -fsanitize=address,undefined
 LOADER_TESTS = \
 	test-loader-cabi.sh \
 	test-loader-plain.sh \
+	test-loader-timer-slack.sh \
 	test-loader-errors.sh \
 	test-loader-defaults.sh \
 	test-loader-dump.sh \
