@@ -52,8 +52,9 @@ export GOPROXY=off
 (cd "$abs_top_srcdir/examples" && "$GOLANG" vet ./ramdisk ./file ./exports)
 (cd "$abs_top_srcdir/tests/plugins" && "$GOLANG" vet ./features...)
 
-# gofmt lives next to the go command.
-gofmt="$(dirname "$(readlink -f "$(command -v "$GOLANG")")")/gofmt"
+# gofmt of the same toolchain (also when the go command is a wrapper,
+# or GOTOOLCHAIN chose another release).
+gofmt="$("$GOLANG" env GOROOT)/bin/gofmt"
 test -x "$gofmt"
 unformatted="$("$gofmt" -l .)"
 if [ -n "$unformatted" ]; then
