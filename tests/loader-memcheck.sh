@@ -86,19 +86,20 @@ except nbd.Error as e:
 '
     timeout "$TEST_TIMEOUT" nbdinfo --map "$uri"
     timeout "$TEST_TIMEOUT" nbdinfo --list "$uri"
-    timeout "$TEST_TIMEOUT" nbdcopy "$uri" "$tmpdir/copy.img" ||
-        true   # the injected error at 3M makes a full copy fail
+    # nbdcopy reads by extents, so it skips the hole at 3M where the
+    # error is injected, and the whole copy succeeds.  (A copy that
+    # does hit the error, --no-extents, drops the connection with
+    # replies in flight, and nbdkit 1.32 itself then aborts in
+    # raw_send_socket, with its memory plugin and error filter too.)
+    timeout "$TEST_TIMEOUT" nbdcopy "$uri" "$tmpdir/copy.img"
+    test "$(stat -c %s "$tmpdir/copy.img")" -eq $((4 * 1024 * 1024))
     dd if=/dev/urandom of="$tmpdir/rand.img" bs=64k count=16
     timeout "$TEST_TIMEOUT" nbdcopy "$tmpdir/rand.img" "$uri"
+    # The disk is 4M and the file 1M: qemu-img compare accepts the
+    # rest of the disk because it reads as zero (a hole, so the error
+    # at 3M is not read either).
     timeout "$TEST_TIMEOUT" qemu-img compare -f raw "$tmpdir/rand.img" \
-        "nbd+unix:///?socket=$sock" || {
-        # qemu-img compares the whole disk; compare the first 1M.
-        timeout "$TEST_TIMEOUT" nbdsh -u "$uri" -c '
-import sys
-with open(sys.argv[1], "rb") as f:
-    assert h.pread(1048576, 0) == f.read()
-' "$tmpdir/rand.img"
-    }
+        "nbd+unix:///?socket=$sock"
 
     # Stop the server, and give it a bounded time to exit.
     kill -TERM "$(cat "$pid")"

@@ -113,6 +113,7 @@ print("data: ok")
 PY
 
 nbdkit -U - $golang_plugin $features --run '
+  set -e
   python3 '$tmpdir'/data.py "$unixsocket" > '$tmpdir'/out
   nbdinfo "nbd+unix:///full?socket=$unixsocket" > '$tmpdir'/info
   nbdinfo --map "nbd+unix:///full?socket=$unixsocket" > '$tmpdir'/map

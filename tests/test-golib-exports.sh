@@ -45,6 +45,7 @@ exports=$(example exports)
 test -f "$exports"
 
 nbdkit -U - $golang_plugin $exports --run '
+  set -e
   nbdinfo --list "$uri" > '$tmpdir'/list
   nbdinfo --list --json "$uri" > '$tmpdir'/list.json
   nbdinfo --json "nbd+unix:///numbers?socket=$unixsocket" > '$tmpdir'/numbers.json

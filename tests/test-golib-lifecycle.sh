@@ -88,6 +88,7 @@ if nbdkit -U - $golang_plugin $minimal colour=red --run true 2> $tmpdir/err; the
 fi
 grep 'colour' $tmpdir/err
 nbdkit -U - $golang_plugin $minimal --run '
+  set -e
   nbdinfo --list "$uri" > '$tmpdir'/list
   nbdsh -u "$uri" -c "
 assert h.pread(4, 0) == b\"mmmm\"

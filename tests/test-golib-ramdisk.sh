@@ -69,6 +69,7 @@ fi
 grep "unknown parameter 'colour'" $tmpdir/err
 
 nbdkit -U - $golang_plugin $ramdisk size=4M --run '
+  set -e
   nbdinfo "$uri" > '$tmpdir'/info
   nbdsh -u "$uri" -c "
 assert h.get_size() == 4 * 1024 * 1024

@@ -123,7 +123,8 @@ status=0
 timeout 120 nbdkit -f -P "$pid" -U "$sock" "$golang_plugin" "$cabi" \
     fail=after_fork phase=serve 2> "$tmpdir/err" || status=$?
 cat "$tmpdir/err"
-test "$status" -ne 0 && test "$status" -ne 124
+test "$status" -ne 0
+test "$status" -ne 124
 grep "cabi: after_fork failed as requested" "$tmpdir/err"
 
 # A check process that blocks forever (holding its pipe) blocks nbdkit,

@@ -46,7 +46,8 @@ requires nbdsh --version
 
 # The slack nbdkit's threads inherit from this shell.
 own=$(cat /proc/self/timerslack_ns)
-test "$own" -ne 1000000 && test "$own" -ne 2000000
+test "$own" -ne 1000000
+test "$own" -ne 2000000
 
 # serve ENV...: start nbdkit -f (a child of this shell, so that /proc
 # lets us read its threads) with ENV, hold a connection open so that
@@ -55,7 +56,7 @@ test "$own" -ne 1000000 && test "$own" -ne 2000000
 serve ()
 {
     local sock="$tmpdir/sock" pid t i
-    rm -f "$sock" "$tmpdir/connected"
+    rm -f "$sock" "$tmpdir/connected" "$tmpdir/read"
     env "$@" nbdkit -f -U "$sock" "$golang_plugin" "$ramdisk" size=1M &
     pid=$!
     cleanup_fn kill "$pid"
@@ -67,8 +68,12 @@ serve ()
 h.pwrite(b'slack!' * 100, 0)
 assert h.pread(600, 0) == b'slack!' * 100
 open('$tmpdir/connected', 'w').close()
-import time
-time.sleep(3)
+# Stay connected until the threads have been read.
+import os, time
+for _ in range(6000):
+    if os.path.exists('$tmpdir/read'):
+        break
+    time.sleep(0.01)
 " &
     for (( i = 0; i < 600; ++i )); do
         test -e "$tmpdir/connected" && break
@@ -79,6 +84,7 @@ time.sleep(3)
     for t in /proc/"$pid"/task/*; do
         cat "/proc/${t##*/}/timerslack_ns"
     done | sort -n | uniq -c | awk '{print $2, $1}' > "$tmpdir/slacks"
+    touch "$tmpdir/read"
     cat "$tmpdir/main" "$tmpdir/slacks"
     wait %2
     kill "$pid"
@@ -118,6 +124,7 @@ for bad in abc -1 " 5" 1000000001 99999999999999999999999; do
         nbdkit -U - "$golang_plugin" "$ramdisk" size=1M --run true \
         2> "$tmpdir/err" || status=$?
     cat "$tmpdir/err"
-    test "$status" -ne 0 && test "$status" -ne 124
+    test "$status" -ne 0
+    test "$status" -ne 124
     grep -F "NBDKIT_GOLANG_TIMER_SLACK_NS: '$bad' is not a number" "$tmpdir/err"
 done

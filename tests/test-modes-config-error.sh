@@ -88,14 +88,16 @@ status=0
 timeout 60 nbdkit -f -U "$sock" "$golang_plugin" script="$ramdisk" size=bogus \
     </dev/null 2>"$tmpdir/f.err" || status=$?
 cat "$tmpdir/f.err"
-test $status -ne 0 && test $status -ne 124
+test $status -ne 0
+test $status -ne 124
 grep -i "bogus" "$tmpdir/f.err"
 
 status=0
 timeout 60 nbdkit -U - "$golang_plugin" script="$ramdisk" size=bogus \
     --run "touch $tmpdir/ran" </dev/null 2>"$tmpdir/run.err" || status=$?
 cat "$tmpdir/run.err"
-test $status -ne 0 && test $status -ne 124
+test $status -ne 0
+test $status -ne 124
 grep -i "bogus" "$tmpdir/run.err"
 test ! -e "$tmpdir/ran"
 

@@ -47,7 +47,7 @@ requires_file "$reldisk"
 
 for mode in forking foreground; do
     rel_run_bad exit $mode exit=3
-    grep -E '3|exit' "$tmpdir/out-exit-$mode"
+    grep 'exited with status 3' "$tmpdir/out-exit-$mode"
     RELDISK_INIT_PANIC=1 rel_run_bad initpanic $mode
     grep -q 'RELDISK_INIT_PANIC' "$tmpdir/out-initpanic-$mode"
 done
