@@ -133,8 +133,7 @@ run_child (int fd, pid_t parent)
 
     if (lib.get_ready) {
       r = lib.get_ready (&err);
-      if (golang_debug_trace)
-        nbdkit_debug ("trace: get_ready () = %d", r);
+      TRACE ("get_ready () = %d", r);
       if (r == -1)
         golang_report ("get_ready", &err);
     }
@@ -221,7 +220,7 @@ golang_check (int *thread_model)
   CLEANUP_FREE char *buf = NULL;
   size_t len = 0, cap = 0;
   int fds[2], wstatus = 0, i;
-  bool exited = false, killed = false;
+  bool exited = false, killed = false, ok;
   struct check_header h;
   pid_t pid, parent = getpid ();
 
@@ -310,9 +309,11 @@ golang_check (int *thread_model)
     killed = true;
   }
 
-  if (parse_message (buf, len, &h)) {
-    if (buf)
-      memset (buf, 0, len);
+  ok = parse_message (buf, len, &h);
+  /* The message may hold passwords: wipe it whatever it said. */
+  if (buf)
+    memset (buf, 0, len);
+  if (ok) {
     if (killed)
       nbdkit_debug ("golang: check process did not exit after reporting; "
                     "killed it");

@@ -65,15 +65,12 @@ size_t nr_config;
 char **config_keys;
 char **config_values;
 
-/* The check process's answers (the serving process inherits them). */
-static bool checked;
-static int checked_thread_model;
-
-#define TRACE(fmt, ...)                                                 \
-  do {                                                                  \
-    if (golang_debug_trace)                                             \
-      nbdkit_debug ("trace: " fmt, __VA_ARGS__);                        \
-  } while (0)
+/* The library's thread model, -1 until known: from the check process
+ * (the serving process inherits it) or, for --dump-plugin, asked in
+ * this process by load_for_dump.  Both ways it has been validated
+ * (golang_call_thread_model).
+ */
+static int thread_model = -1;
 
 /* The library's handle (never 0) is nbdkit's handle. */
 #define H(handle) ((uintptr_t) (handle))
@@ -178,9 +175,8 @@ golang_config_complete (void)
     return -1;
   }
 
-  if (golang_check (&checked_thread_model) == -1)
+  if (golang_check (&thread_model) == -1)
     return -1;
-  checked = true;
   return 0;
 }
 
@@ -220,8 +216,10 @@ stdout_restore (int saved)
 
 /* Used when no check process has run: nbdkit --dump-plugin calls
  * .thread_model and .dump_plugin without .config_complete, and no
- * fork follows, so the library is loaded in this process.
+ * fork follows, so the library is loaded in this process, once, and
+ * asked its thread model once.
  */
+
 static int
 load_for_dump (void)
 {
@@ -231,22 +229,9 @@ load_for_dump (void)
     return 0;
   saved = stdout_divert ();
   if (golang_load (NBDKITGO_PHASE_DUMP) == -1 ||
-      golang_replay_config (false) == -1)
+      golang_replay_config (false) == -1 ||
+      golang_call_thread_model (&thread_model) == -1)
     r = -1;
-  stdout_restore (saved);
-  return r;
-}
-
-/* The library's thread model, asked during --dump-plugin. */
-static int
-thread_model_for_dump (int *model)
-{
-  int saved, r;
-
-  if (load_for_dump () == -1)
-    return -1;
-  saved = stdout_divert ();
-  r = golang_call_thread_model (model);
   stdout_restore (saved);
   return r;
 }
@@ -254,22 +239,13 @@ thread_model_for_dump (int *model)
 static int
 golang_thread_model (void)
 {
-  int model;
-
-  if (checked)
-    model = checked_thread_model;
-  else if (script == NULL)
-    return NBDKIT_THREAD_MODEL_PARALLEL;
-  else if (thread_model_for_dump (&model) == -1)
-    exit (EXIT_FAILURE);
-
-  if (model < NBDKIT_THREAD_MODEL_SERIALIZE_CONNECTIONS ||
-      model > NBDKIT_THREAD_MODEL_PARALLEL) {
-    nbdkit_error ("%s: invalid thread model %d, using "
-                  "serialize_connections", script, model);
-    model = NBDKIT_THREAD_MODEL_SERIALIZE_CONNECTIONS;
+  if (thread_model == -1) {
+    if (script == NULL)
+      return NBDKIT_THREAD_MODEL_PARALLEL;
+    if (load_for_dump () == -1)
+      exit (EXIT_FAILURE);
   }
-  return model;
+  return thread_model;
 }
 
 static int
@@ -294,11 +270,11 @@ serve_config_phase (int *model)
       golang_replay_config (true) == -1 ||
       golang_call_thread_model (model) == -1)
     return -1;
-  if (*model != checked_thread_model)
+  if (*model != thread_model)
     nbdkit_debug ("golang: the library now asks for thread model %s, "
                   "but nbdkit already uses %s",
                   golang_thread_model_name (*model),
-                  golang_thread_model_name (checked_thread_model));
+                  golang_thread_model_name (thread_model));
 
   if (lib.get_ready) {
     r = lib.get_ready (&err);
@@ -390,14 +366,11 @@ golang_dump_plugin (void)
   struct nbdkitgo_error err = { 0 };
   CLEANUP_FREE char *s = NULL;
   const char *sep = "";
-  int model;
 
   printf ("golang_abi_version=%d\n", NBDKITGO_ABI_VERSION);
   printf ("golang_loader_version=%s\n", PACKAGE_VERSION);
-  if (script == NULL) {
-    fflush (stdout);
+  if (script == NULL)
     return;
-  }
 
   if (load_for_dump () == -1)
     exit (EXIT_FAILURE);
@@ -415,9 +388,8 @@ golang_dump_plugin (void)
     dump_line ("golang_plugin_description", lib.info.description);
   if (lib.info.config_help)
     dump_lines ("golang_plugin_config_help", lib.info.config_help);
-  if (thread_model_for_dump (&model) == -1)
-    exit (EXIT_FAILURE);
-  printf ("golang_thread_model=%s\n", golang_thread_model_name (model));
+  printf ("golang_thread_model=%s\n",
+          golang_thread_model_name (thread_model));
 
   printf ("golang_callbacks=");
 #define GOLANG_DUMP(name, NAME, ret, args)      \
@@ -436,7 +408,6 @@ golang_dump_plugin (void)
     stdout_restore (saved);
     TRACE ("dump_plugin () = %s", s ? "(string)" : "NULL");
     if (s == NULL && (err.msg || err.errnum)) {
-      fflush (stdout);
       golang_report ("dump_plugin", &err);
       exit (EXIT_FAILURE);
     }
@@ -446,7 +417,6 @@ golang_dump_plugin (void)
         printf ("\n");
     }
   }
-  fflush (stdout);
 }
 
 static int

@@ -46,22 +46,17 @@
 /* The library as seen from this process: its dlopen handle, what it
  * said in the handshake, and one function pointer per callback (NULL
  * when the library does not implement it).  The whole table is
- * generated from NBDKITGO_CALLBACKS, as are the dlsym loop, the names
- * used in messages and the list printed by --dump-plugin, so they
- * cannot drift apart.
+ * generated from NBDKITGO_CALLBACKS, as are the dlsym loop and the
+ * list printed by --dump-plugin, so they cannot drift apart.
  */
 struct golang_library {
   void *dl;                     /* NULL until loaded in this process */
-  uint32_t phase;               /* NBDKITGO_PHASE_* it was loaded for */
   struct nbdkitgo_info info;
 #define GOLANG_FIELD(name, NAME, ret, args) nbdkitgo_##name##_fn *name;
   NBDKITGO_CALLBACKS (GOLANG_FIELD)
 #undef GOLANG_FIELD
 };
 extern struct golang_library lib;
-
-/* Callback names indexed by enum nbdkitgo_callback. */
-extern const char *const golang_callback_names[NBDKITGO_CB_COUNT];
 
 /* Configuration recorded by .config (golang.c). */
 extern char *script;            /* absolute path of the library */
@@ -71,6 +66,13 @@ extern char **config_values;
 
 /* -D golang.trace=1 */
 extern int golang_debug_trace;
+
+/* Log a trace line when -D golang.trace=1. */
+#define TRACE(fmt, ...)                                                 \
+  do {                                                                  \
+    if (golang_debug_trace)                                             \
+      nbdkit_debug ("trace: " fmt, __VA_ARGS__);                        \
+  } while (0)
 
 /* host.c: the host table handed to the library. */
 extern struct nbdkitgo_host golang_host;

@@ -51,12 +51,6 @@
 
 struct golang_library lib;
 
-const char *const golang_callback_names[NBDKITGO_CB_COUNT] = {
-#define GOLANG_NAME(name, NAME, ret, args) [NBDKITGO_CB_##NAME] = #name,
-  NBDKITGO_CALLBACKS (GOLANG_NAME)
-#undef GOLANG_NAME
-};
-
 const char *
 golang_thread_model_name (int model)
 {
@@ -81,9 +75,8 @@ golang_thread_model_name (int model)
 int
 golang_report (const char *what, struct nbdkitgo_error *err)
 {
-  if (golang_debug_trace)
-    nbdkit_debug ("trace: %s: error: errno=%d msg=%s",
-                  what, err->errnum, err->msg ? err->msg : "(null)");
+  TRACE ("%s: error: errno=%d msg=%s",
+         what, err->errnum, err->msg ? err->msg : "(null)");
   if (err->msg)
     nbdkit_error ("%s", err->msg);
   nbdkit_set_error (err->errnum ? err->errnum : EIO);
@@ -203,10 +196,9 @@ golang_load (uint32_t phase)
                   "it has no nbdkitgo_init export", script);
     return -1;
   }
-  if (golang_debug_trace)
-    nbdkit_debug ("trace: init (abi_version=%d, phase=%" PRIu32 ") = %d "
-                  "(library abi_version=%" PRIu32 ")",
-                  NBDKITGO_ABI_VERSION, phase, r, lib.info.abi_version);
+  TRACE ("init (abi_version=%d, phase=%" PRIu32 ") = %d "
+         "(library abi_version=%" PRIu32 ")",
+         NBDKITGO_ABI_VERSION, phase, r, lib.info.abi_version);
   if (lib.info.abi_version != NBDKITGO_ABI_VERSION) {
     nbdkit_error ("%s: ABI version mismatch: this loader (nbdkit-golang %s) "
                   "speaks nbdkit-golang ABI version %d but the library "
@@ -249,7 +241,6 @@ golang_load (uint32_t phase)
 
   /* The library is never dlclosed: a Go runtime cannot be unloaded. */
   lib.dl = dl;
-  lib.phase = phase;
   nbdkit_debug ("golang: loaded %s (%s, plugin %s) for %s",
                 script,
                 lib.info.runtime_version ? lib.info.runtime_version : "?",
@@ -271,8 +262,7 @@ golang_replay_config (bool complete)
 
   if (lib.load) {
     r = lib.load (&err);
-    if (golang_debug_trace)
-      nbdkit_debug ("trace: load () = %d", r);
+    TRACE ("load () = %d", r);
     if (r == -1)
       return golang_report ("load", &err);
   }
@@ -285,17 +275,15 @@ golang_replay_config (bool complete)
       return -1;
     }
     r = lib.config (config_keys[i], config_values[i], &err);
-    if (golang_debug_trace)
-      nbdkit_debug ("trace: config (key=%s, value=%s) = %d",
-                    config_keys[i], config_values[i], r);
+    TRACE ("config (key=%s, value=%s) = %d",
+           config_keys[i], config_values[i], r);
     if (r == -1)
       return golang_report ("config", &err);
   }
 
   if (complete && lib.config_complete) {
     r = lib.config_complete (&err);
-    if (golang_debug_trace)
-      nbdkit_debug ("trace: config_complete () = %d", r);
+    TRACE ("config_complete () = %d", r);
     if (r == -1)
       return golang_report ("config_complete", &err);
   }
@@ -318,8 +306,7 @@ golang_call_thread_model (int *model)
   }
 
   r = lib.thread_model (&err);
-  if (golang_debug_trace)
-    nbdkit_debug ("trace: thread_model () = %d", r);
+  TRACE ("thread_model () = %d", r);
   if (r == -1)
     return golang_report ("thread_model", &err);
   if (r < NBDKITGO_THREAD_MODEL_SERIALIZE_CONNECTIONS ||
