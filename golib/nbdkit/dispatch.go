@@ -344,7 +344,9 @@ type extentSink interface {
 	addExtent(offset, length uint64, t ExtentType) error
 }
 
-// Extents collects the extents that Extenter.Extents reports.
+// Extents collects the extents that Extenter.Extents reports.  It
+// wraps nbdkit's own list for one request: it must not be kept or used
+// after Extents returns.
 type Extents struct{ sink extentSink }
 
 // Add reports that length bytes from offset have type t (0 for data,
@@ -366,6 +368,8 @@ type exportSink interface {
 }
 
 // Exports collects the exports that ExportLister.ListExports reports.
+// It wraps nbdkit's own list for one call: it must not be kept or used
+// after ListExports returns.
 type Exports struct{ sink exportSink }
 
 // Add adds an export to the list.  description may be empty.

@@ -68,15 +68,8 @@ nbdkitgo_golib_set_host (const struct nbdkitgo_host *h)
   return 0;
 }
 
-static inline int
-nbdkitgo_golib_have_host (void)
-{
-  return nbdkitgo_golib_host != NULL;
-}
-
 #define H nbdkitgo_golib_host
 
-static inline uint32_t call_phase (void) { return H->phase; }
 static inline void call_error (const char *m) { H->error (m); }
 static inline void call_debug (const char *m) { H->debug (m); }
 static inline int64_t call_parse_size (const char *s) { return H->parse_size (s); }
@@ -124,8 +117,7 @@ static inline void call_shutdown (void) { H->shutdown (); }
 static inline int
 call_disconnect (int force)
 {
-  if (H->size < offsetof (struct nbdkitgo_host, disconnect) + sizeof H->disconnect
-      || H->disconnect == NULL)
+  if (H->disconnect == NULL)
     return -2;
   return H->disconnect (force);
 }
@@ -151,8 +143,16 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
+)
+
+// hostSet and hostPhase say, without a call into C, whether setHost
+// has run and the phase the loader gave (fixed for the process).
+var (
+	hostSet   atomic.Bool
+	hostPhase atomic.Uint32
 )
 
 // setHost copies the loader's host table (at the handshake).
@@ -160,10 +160,12 @@ func setHost(h *C.struct_nbdkitgo_host) error {
 	if C.nbdkitgo_golib_set_host(h) != 0 {
 		return errors.New("out of memory copying the host table")
 	}
+	hostPhase.Store(uint32(h.phase))
+	hostSet.Store(true)
 	return nil
 }
 
-func haveHost() bool { return C.nbdkitgo_golib_have_host() != 0 }
+func haveHost() bool { return hostSet.Load() }
 
 // failed makes the error of a host function that has reported its own
 // failure with nbdkit_error.
@@ -181,7 +183,7 @@ func CurrentPhase() Phase {
 	if !haveHost() {
 		return 0
 	}
-	return Phase(C.call_phase())
+	return Phase(hostPhase.Load())
 }
 
 // Debug logs a debug message, shown when nbdkit runs with -v.  It

@@ -55,8 +55,13 @@ const PageSize = 1 << 16
 
 type page = [PageSize]byte
 
-// zeroes is copied over bytes to clear them (Go 1.19 has no clear).
-var zeroes page
+// clearBytes zeroes b (the compiler turns this loop into memclr; Go
+// 1.19 has no clear builtin).
+func clearBytes(b []byte) {
+	for i := range b {
+		b[i] = 0
+	}
+}
 
 // Array is a sparse array of bytes of a fixed size.  The zero value is
 // an empty array; use New to make one of a given size.
@@ -90,15 +95,17 @@ func (a *Array) check(n int, off uint64) error {
 
 // walk calls f once for each page that the n bytes at off touch, with
 // the page, the offset in the page, the offset in the request and the
-// length of the piece.
-func (a *Array) walk(n int, off uint64, f func(p *atomic.Pointer[page], po, i, l int)) {
+// length of the piece, until f returns false.
+func (a *Array) walk(n int, off uint64, f func(p *atomic.Pointer[page], po, i, l int) bool) {
 	for i := 0; i < n; {
 		po := int((off + uint64(i)) % PageSize)
 		l := PageSize - po
 		if l > n-i {
 			l = n - i
 		}
-		f(&a.pages[(off+uint64(i))/PageSize], po, i, l)
+		if !f(&a.pages[(off+uint64(i))/PageSize], po, i, l) {
+			return
+		}
 		i += l
 	}
 }
@@ -108,12 +115,13 @@ func (a *Array) ReadAt(b []byte, off uint64) error {
 	if err := a.check(len(b), off); err != nil {
 		return err
 	}
-	a.walk(len(b), off, func(p *atomic.Pointer[page], po, i, l int) {
+	a.walk(len(b), off, func(p *atomic.Pointer[page], po, i, l int) bool {
 		if pg := p.Load(); pg != nil {
 			copy(b[i:i+l], pg[po:])
 		} else {
-			copy(b[i:i+l], zeroes[:])
+			clearBytes(b[i : i+l])
 		}
+		return true
 	})
 	return nil
 }
@@ -123,15 +131,19 @@ func (a *Array) WriteAt(b []byte, off uint64) error {
 	if err := a.check(len(b), off); err != nil {
 		return err
 	}
-	a.walk(len(b), off, func(p *atomic.Pointer[page], po, i, l int) {
+	a.walk(len(b), off, func(p *atomic.Pointer[page], po, i, l int) bool {
 		pg := p.Load()
 		if pg == nil {
 			// Allocate, unless a concurrent write to another
 			// part of the page has just done so.
-			p.CompareAndSwap(nil, new(page))
-			pg = p.Load()
+			if np := new(page); p.CompareAndSwap(nil, np) {
+				pg = np
+			} else {
+				pg = p.Load()
+			}
 		}
 		copy(pg[po:], b[i:i+l])
+		return true
 	})
 	return nil
 }
@@ -142,12 +154,13 @@ func (a *Array) Zero(n uint32, off uint64) error {
 	if err := a.check(int(n), off); err != nil {
 		return err
 	}
-	a.walk(int(n), off, func(p *atomic.Pointer[page], po, i, l int) {
+	a.walk(int(n), off, func(p *atomic.Pointer[page], po, i, l int) bool {
 		if l == PageSize {
 			p.Store(nil)
 		} else if pg := p.Load(); pg != nil {
-			copy(pg[po:po+l], zeroes[:])
+			clearBytes(pg[po : po+l])
 		}
+		return true
 	})
 	return nil
 }
@@ -162,18 +175,19 @@ func (a *Array) Extents(n uint32, off uint64, add func(offset, length uint64, ho
 	var start, length uint64
 	var hole bool
 	var err error
-	a.walk(int(n), off, func(p *atomic.Pointer[page], po, i, l int) {
+	a.walk(int(n), off, func(p *atomic.Pointer[page], po, i, l int) bool {
 		h := p.Load() == nil
-		switch {
-		case err != nil:
-		case length > 0 && h == hole:
+		if length > 0 && h == hole {
 			length += uint64(l)
-		default:
-			if length > 0 {
-				err = add(start, length, hole)
-			}
-			start, length, hole = off+uint64(i), uint64(l), h
+			return true
 		}
+		if length > 0 {
+			if err = add(start, length, hole); err != nil {
+				return false
+			}
+		}
+		start, length, hole = off+uint64(i), uint64(l), h
+		return true
 	})
 	if err == nil && length > 0 {
 		err = add(start, length, hole)
