@@ -136,29 +136,20 @@ def main():
             })
 
     others = [v for v in variants if v != "c"]
-    lines = []
-    out = lines.append
-    out("| workload | " + " | ".join(others) + " |")
-    out("|---|" + "---:|" * len(others))
-    for w in workloads:
-        cells = []
-        for v in others:
-            rt = ratio.get((w, v))
-            cells.append("" if rt is None else f"{rt:.2f}x")
-        out(f"| {WORKLOADS[w]} | " + " | ".join(cells) + " |")
-    ratio_table = "\n".join(lines)
+
+    def ratio_md(r):
+        """Markdown table of the ratios R[(workload, variant)]."""
+        lines = ["| workload | " + " | ".join(others) + " |",
+                 "|---|" + "---:|" * len(others)]
+        for w in workloads:
+            cells = ["" if r.get((w, v)) is None else f"{r[(w, v)]:.2f}x"
+                     for v in others]
+            lines.append(f"| {WORKLOADS[w]} | " + " | ".join(cells) + " |")
+        return "\n".join(lines)
+
+    ratio_table = ratio_md(ratio)
     print(ratio_table)
-    lines = []
-    out = lines.append
-    out("| workload | " + " | ".join(others) + " |")
-    out("|---|" + "---:|" * len(others))
-    for w in workloads:
-        cells = []
-        for v in others:
-            rt = cpu_ratio.get((w, v))
-            cells.append("" if rt is None else f"{rt:.2f}x")
-        out(f"| {WORKLOADS[w]} | " + " | ".join(cells) + " |")
-    cpu_table = "\n".join(lines)
+    cpu_table = ratio_md(cpu_ratio)
     print("CPU efficiency (C's CPU time per request / variant's):")
     print(cpu_table)
 
