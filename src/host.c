@@ -77,6 +77,12 @@ host_debug (const char *msg)
   nbdkit_debug ("%s", msg);
 }
 
+static void
+host_set_error (int errnum)
+{
+  nbdkit_set_error (golang_errno (errnum));
+}
+
 int
 golang_add_password (int r, const char *password)
 {
@@ -203,7 +209,7 @@ golang_host_init (uint32_t phase)
 
     .error              = host_error,
     .debug              = host_debug,
-    .set_error          = nbdkit_set_error,
+    .set_error          = host_set_error,
 
     .parse_size         = nbdkit_parse_size,
     .parse_bool         = nbdkit_parse_bool,

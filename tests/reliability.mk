@@ -51,6 +51,7 @@ RELIABILITY_TESTS = \
 	test-rel-export-names.sh \
 	test-rel-readonly.sh \
 	test-rel-signal-notify.sh \
+	test-rel-bad-errno.sh \
 	$(NULL)
 
 EXTRA_DIST += \
