@@ -52,6 +52,7 @@ RELIABILITY_TESTS = \
 	test-rel-readonly.sh \
 	test-rel-signal-notify.sh \
 	test-rel-bad-errno.sh \
+	test-rel-silent.sh \
 	$(NULL)
 
 EXTRA_DIST += \
