@@ -96,6 +96,7 @@ extern int golang_replay_config (bool complete);
 extern int golang_call_thread_model (int *model);
 extern int golang_report (const char *what, struct nbdkitgo_error *err);
 extern int golang_errno (int errnum);
+extern void golang_discard (const char *what, struct nbdkitgo_error *err);
 extern const char *golang_thread_model_name (int model);
 
 /* check.c */

@@ -92,6 +92,20 @@ golang_report (const char *what, struct nbdkitgo_error *err)
   return -1;
 }
 
+/* A callback that succeeded but also set a message: it is no error,
+ * so it goes only to the debug log, and it is freed.
+ */
+void
+golang_discard (const char *what, struct nbdkitgo_error *err)
+{
+  if (err->msg == NULL)
+    return;
+  nbdkit_debug ("golang: %s: %s succeeded and said: %s",
+                script, what, err->msg);
+  free (err->msg);
+  err->msg = NULL;
+}
+
 /* nbdkit asserts that an errno is positive.  A library (or a C
  * library it calls) can produce anything: 0, -5, 1<<31.  Whatever is
  * not an errno Linux could define (1 to MAX_ERRNO, 4095) becomes EIO.
@@ -233,6 +247,7 @@ golang_load (uint32_t phase)
       nbdkit_error ("%s: the library's nbdkitgo_init failed", script);
     return golang_report ("init", &err);
   }
+  golang_discard ("init", &err);
 
   /* Presence of the export and the library's bit both mean
    * "implemented".
@@ -282,6 +297,7 @@ golang_replay_config (bool complete)
     TRACE ("load () = %d", r);
     if (r == -1)
       return golang_report ("load", &err);
+    golang_discard ("load", &err);
   }
 
   for (i = 0; i < nr_config; ++i) {
@@ -296,6 +312,7 @@ golang_replay_config (bool complete)
            config_keys[i], config_values[i], r);
     if (r == -1)
       return golang_report ("config", &err);
+    golang_discard ("config", &err);
   }
 
   if (complete && lib.config_complete) {
@@ -303,6 +320,7 @@ golang_replay_config (bool complete)
     TRACE ("config_complete () = %d", r);
     if (r == -1)
       return golang_report ("config_complete", &err);
+    golang_discard ("config_complete", &err);
   }
   return 0;
 }
@@ -326,6 +344,7 @@ golang_call_thread_model (int *model)
   TRACE ("thread_model () = %d", r);
   if (r == -1)
     return golang_report ("thread_model", &err);
+  golang_discard ("thread_model", &err);
   if (r < NBDKITGO_THREAD_MODEL_SERIALIZE_CONNECTIONS ||
       r > NBDKITGO_THREAD_MODEL_PARALLEL) {
     nbdkit_error ("%s: thread_model returned an invalid thread model (%d); "
