@@ -96,6 +96,7 @@ h.shutdown()
 EOF_PY
 
 kill -0 "$(cat "$pid")"
+rel_wait_closed "$log"
 kill_nbdkit "$(cat "$pid")"
 rel_stats "$log"
 test "$(rel_stat "$log" live)" -eq 0

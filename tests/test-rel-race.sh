@@ -121,6 +121,7 @@ n = sum(rellib.run_parallel([job(c) for c in range(4)]))
 print("race-built plugin: 4 connections x queue depth 16, %d requests" % n)
 EOF_PY
 
+rel_wait_closed "$log"
 kill "$(cat "$pid")"
 wait "$rel_bg"
 cat "$tmpdir/stderr"

@@ -103,6 +103,28 @@ rel_stat ()
     rel_stats "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
 
+# rel_wait_closed LOG: wait (up to 60 s) until the serving process has
+# closed every connection it opened.  nbdkit ends a connection by
+# closing its socket first and calling the plugin's close after that,
+# and only "if (!quit)" (server/connections.c, free_connection): a
+# SIGTERM that arrives in between skips the plugin's close for good.
+# So a client that has seen its connection end cannot tell that the
+# plugin has closed it, and a test that stops the server as soon as
+# its clients are done may find a connection still open at cleanup.
+# Tests that count connections wait for this state first.
+rel_wait_closed ()
+{
+    local i opens closes
+    for (( i = 0; i < 600; ++i )); do
+        opens=$(grep -c '^serve .* open id=' "$1") || :
+        closes=$(grep -c '^serve .* close id=' "$1") || :
+        [ "$opens" -eq "$closes" ] && return 0
+        sleep 0.1
+    done
+    echo "$0: rel_wait_closed: $opens connections opened, $closes closed"
+    return 1
+}
+
 # rel_wait_gone PID: wait up to 60 s for a process to exit.
 rel_wait_gone ()
 {
