@@ -476,6 +476,7 @@ golang_open (int readonly)
 
   r = lib.open (readonly, &h, &err);
   TRACE ("open (readonly=%d) = %d, handle=%#" PRIxPTR, readonly, r, h);
+  golang_signals_watch ("open");
   if (r == -1) {
     golang_report ("open", &err);
     return NULL;
@@ -494,6 +495,7 @@ golang_close (void *handle)
   TRACE ("close (h=%#" PRIxPTR ")", H (handle));
   if (lib.close)
     lib.close (H (handle));
+  golang_signals_watch ("close");
 }
 
 static const char *

@@ -108,5 +108,6 @@ extern int golang_config_dir_enter (void);
 extern void golang_config_dir_leave (void);
 extern void golang_signals_save (void);
 extern int golang_signals_check (void);
+extern void golang_signals_watch (const char *when);
 
 #endif /* NBDKIT_GOLANG_H */

@@ -53,6 +53,7 @@ RELIABILITY_TESTS = \
 	test-rel-signal-notify.sh \
 	test-rel-bad-errno.sh \
 	test-rel-silent.sh \
+	test-rel-signal-later.sh \
 	$(NULL)
 
 EXTRA_DIST += \
