@@ -86,6 +86,7 @@ golang_unload (void)
   }
   /* The library is never dlclosed. */
   golang_config_dir_leave ();
+  golang_library_close ();
 
   for (i = 0; i < nr_config; ++i) {
     free (config_keys[i]);
@@ -101,7 +102,6 @@ static int
 golang_config (const char *key, const char *value)
 {
   char **keys, **values;
-  struct stat st;
 
   if (strcmp (key, "script") == 0) {
     if (script) {
@@ -119,17 +119,7 @@ golang_config (const char *key, const char *value)
       return -1;
     if (golang_config_dir_save () == -1)
       return -1;
-    if (access (script, R_OK) == -1 || stat (script, &st) == -1) {
-      nbdkit_error ("script=%s: %s: %m", value, script);
-      return -1;
-    }
-    if (!S_ISREG (st.st_mode)) {
-      nbdkit_error ("script=%s: %s: not a regular file "
-                    "(expected a library built with "
-                    "go build -buildmode=c-shared)", value, script);
-      return -1;
-    }
-    return 0;
+    return golang_library_open (value);
   }
 
   if (script == NULL) {

@@ -99,8 +99,16 @@ extern int golang_errno (int errnum);
 extern void golang_discard (const char *what, struct nbdkitgo_error *err);
 extern const char *golang_thread_model_name (int model);
 
+/* libfile.c: the library file, open from .config on. */
+extern int golang_library_open (const char *value);
+extern const char *golang_library_path (void);
+extern void golang_library_close (void);
+
 /* check.c */
 extern int golang_check (int *thread_model);
+extern void golang_phase (const char *fmt, ...)
+  __attribute__ ((format (printf, 1, 2)));
+extern void golang_phase_waiting (bool waiting);
 
 /* lifecycle.c: what the configuration phase must leave as it found. */
 extern int golang_config_dir_save (void);

@@ -159,7 +159,9 @@ host_read_password (const char *value, char **password)
     nbdkit_debug ("golang: the library read more passwords than in the "
                   "check process; reading this one again");
 
+  golang_phase_waiting (true);
   r = nbdkit_read_password (value, password);
+  golang_phase_waiting (false);
   if (golang_host.phase == NBDKITGO_PHASE_CHECK &&
       golang_add_password (r, r == 0 ? *password : NULL) == -1) {
     if (r == 0) {

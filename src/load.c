@@ -188,6 +188,7 @@ golang_load (uint32_t phase)
 {
   nbdkitgo_init_fn *init = NULL;
   struct nbdkitgo_error err = { 0 };
+  const char *path;
   unsigned long slack;
   long old_slack;
   void *dl;
@@ -205,9 +206,12 @@ golang_load (uint32_t phase)
    * the handshake is the first call into Go: it returns only when the
    * runtime and every package init have finished.
    */
+  path = golang_library_path ();
+  if (path == NULL)
+    return -1;
   old_slack = golang_timer_slack_push (slack);
   dlerror ();
-  dl = dlopen (script, RTLD_NOW | RTLD_LOCAL);
+  dl = dlopen (path, RTLD_NOW | RTLD_LOCAL);
   if (dl)
     *(void **) &init = dlsym (dl, "nbdkitgo_init");
   if (init) {
@@ -293,6 +297,7 @@ golang_replay_config (bool complete)
   int r;
 
   if (lib.load) {
+    golang_phase ("load");
     r = lib.load (&err);
     TRACE ("load () = %d", r);
     if (r == -1)
@@ -307,6 +312,7 @@ golang_replay_config (bool complete)
                     script, config_keys[i], config_values[i], script);
       return -1;
     }
+    golang_phase ("config (key %s)", config_keys[i]);
     r = lib.config (config_keys[i], config_values[i], &err);
     TRACE ("config (key=%s, value=%s) = %d",
            config_keys[i], config_values[i], r);
@@ -316,6 +322,7 @@ golang_replay_config (bool complete)
   }
 
   if (complete && lib.config_complete) {
+    golang_phase ("config_complete");
     r = lib.config_complete (&err);
     TRACE ("config_complete () = %d", r);
     if (r == -1)
@@ -340,6 +347,7 @@ golang_call_thread_model (int *model)
     return 0;
   }
 
+  golang_phase ("thread_model");
   r = lib.thread_model (&err);
   TRACE ("thread_model () = %d", r);
   if (r == -1)

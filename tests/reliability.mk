@@ -54,6 +54,8 @@ RELIABILITY_TESTS = \
 	test-rel-bad-errno.sh \
 	test-rel-silent.sh \
 	test-rel-signal-later.sh \
+	test-rel-load-hang.sh \
+	test-rel-swap.sh \
 	$(NULL)
 
 EXTRA_DIST += \
@@ -67,8 +69,15 @@ EXTRA_DIST += \
 if HAVE_GOLANG
 TESTS += $(RELIABILITY_TESTS)
 
-noinst_DATA += plugins/reldisk/libreldisk.so
-CLEANFILES += plugins/reldisk/libreldisk.so plugins/reldisk/libreldisk.h
+noinst_DATA += \
+	plugins/reldisk/libreldisk.so \
+	plugins/reldisk/libreldisk-plugin.so \
+	$(NULL)
+CLEANFILES += \
+	plugins/reldisk/libreldisk.so \
+	plugins/reldisk/libreldisk.h \
+	plugins/reldisk/libreldisk-plugin.so \
+	$(NULL)
 
 # Built like the features plugins in golib.mk (whose golib source list
 # it shares).
@@ -78,6 +87,12 @@ plugins/reldisk/libreldisk.so: $(srcdir)/plugins/reldisk/*.go \
 	cd $(srcdir)/plugins/reldisk && \
 	  $(GOLANG) build -buildmode=c-shared \
 	    -o $(abs_builddir)/plugins/reldisk/libreldisk.so .
+
+# The same plugin built the wrong way, for test-rel-load-hang.sh.
+plugins/reldisk/libreldisk-plugin.so: plugins/reldisk/libreldisk.so
+	cd $(srcdir)/plugins/reldisk && \
+	  $(GOLANG) build -buildmode=plugin \
+	    -o $(abs_builddir)/plugins/reldisk/libreldisk-plugin.so .
 
 endif HAVE_GOLANG
 
