@@ -289,6 +289,7 @@ golang_after_fork (void)
    * process: in the directory nbdkit started in, with nbdkit's signal
    * handlers untouched (lifecycle.c).
    */
+  golang_crashlog_start ();
   golang_signals_save ();
   if (golang_config_dir_enter () == -1)
     return -1;

@@ -104,6 +104,9 @@ extern int golang_library_open (const char *value);
 extern const char *golang_library_path (void);
 extern void golang_library_close (void);
 
+/* crashlog.c */
+extern void golang_crashlog_start (void);
+
 /* check.c */
 extern int golang_check (int *thread_model);
 extern void golang_phase (const char *fmt, ...)

@@ -56,6 +56,7 @@ RELIABILITY_TESTS = \
 	test-rel-signal-later.sh \
 	test-rel-load-hang.sh \
 	test-rel-swap.sh \
+	test-rel-crash-log.sh \
 	$(NULL)
 
 EXTRA_DIST += \
