@@ -290,7 +290,7 @@ parse_message (const char *buf, size_t len, struct check_header *h)
     if (golang_add_password (r == 0 ? 0 : -1, password) == -1)
       return 0;
     if (password)
-      memset (password, 0, plen);
+      golang_wipe (password, plen);
   }
   return pos == len;
 }
@@ -434,7 +434,7 @@ golang_check (int *thread_model)
   ok = parse_message (buf, len, &h);
   /* The message may hold passwords: wipe it whatever it said. */
   if (buf)
-    memset (buf, 0, len);
+    golang_wipe (buf, len);
   if (ok) {
     if (killed)
       nbdkit_debug ("golang: check process did not exit after reporting; "

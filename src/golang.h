@@ -89,6 +89,7 @@ extern struct golang_password *golang_passwords;
 extern size_t golang_nr_passwords;
 extern int golang_add_password (int r, const char *password);
 extern void golang_free_passwords (void);
+extern void golang_wipe (void *p, size_t len);
 
 /* load.c */
 extern int golang_load (uint32_t phase);

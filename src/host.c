@@ -110,6 +110,16 @@ golang_add_password (int r, const char *password)
   return 0;
 }
 
+/* Overwrite memory that held a password.  A memset just before free
+ * is a dead store that the compiler removes (it did, at -O2);
+ * explicit_bzero never is.
+ */
+void
+golang_wipe (void *p, size_t len)
+{
+  explicit_bzero (p, len);
+}
+
 /* Passwords stay in memory only as long as they are needed. */
 void
 golang_free_passwords (void)
@@ -119,7 +129,7 @@ golang_free_passwords (void)
   for (i = 0; i < golang_nr_passwords; ++i) {
     char *p = golang_passwords[i].password;
     if (p) {
-      memset (p, 0, strlen (p));
+      golang_wipe (p, strlen (p));
       free (p);
     }
   }

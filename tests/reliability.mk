@@ -57,6 +57,7 @@ RELIABILITY_TESTS = \
 	test-rel-load-hang.sh \
 	test-rel-swap.sh \
 	test-rel-crash-log.sh \
+	test-rel-password-wipe.sh \
 	$(NULL)
 
 EXTRA_DIST += \
