@@ -203,6 +203,8 @@ run_child (int fd, pid_t parent)
   (void) parent;
 #endif
 
+  /* With -s, fd 1 is the client's connection until after get_ready. */
+  golang_stdout_divert ();
   golang_signals_save ();
   golang_phase ("loading the library (dlopen, the Go runtime, package "
                 "init functions and nbdkitgo_init)");

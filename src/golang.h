@@ -105,6 +105,12 @@ extern int golang_library_open (const char *value);
 extern const char *golang_library_path (void);
 extern void golang_library_close (void);
 
+/* text.c */
+extern const char *golang_text_problem (const char *s);
+extern void golang_print_escaped (const char *s, bool newlines);
+extern int golang_stdout_divert (void);
+extern void golang_stdout_restore (int saved);
+
 /* crashlog.c */
 extern void golang_crashlog_start (void);
 

@@ -200,6 +200,21 @@ host_add_extent (void *extents, uint64_t offset, uint64_t length,
 static int
 host_add_export (void *exports, const char *name, const char *description)
 {
+  const char *problem;
+
+  if ((problem = golang_text_problem (name)) != NULL) {
+    nbdkit_error ("%s: add_export: refused an export name: %s",
+                  script, problem);
+    errno = EINVAL;
+    return -1;
+  }
+  if (description &&
+      (problem = golang_text_problem (description)) != NULL) {
+    nbdkit_error ("%s: add_export: refused the description of export "
+                  "'%s': %s", script, name, problem);
+    errno = EINVAL;
+    return -1;
+  }
   return nbdkit_add_export (exports, name, description);
 }
 

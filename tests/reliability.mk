@@ -58,6 +58,7 @@ RELIABILITY_TESTS = \
 	test-rel-swap.sh \
 	test-rel-crash-log.sh \
 	test-rel-password-wipe.sh \
+	test-rel-output.sh \
 	$(NULL)
 
 EXTRA_DIST += \
