@@ -68,23 +68,23 @@ EOF_PY
 # golib.
 sock="$tmpdir/sock"
 pid="$tmpdir/pid"
-rel_start_fg -P "$pid" -U "$sock" \
+start_nbdkit_fg -P "$pid" -U "$sock" \
              "$golang_plugin" "$reldisk" fail=4096:ENEG,8192:EHUGE \
              2> "$tmpdir/stderr"
 check_eio "$sock" 4096 8192
 kill "$(cat "$pid")"
-wait "$rel_bg"
+wait "$nbdkit_bg"
 cat "$tmpdir/stderr"
 
 # The loader, with a library in C.
 for errnum in -5 -2147483648 4096; do
     sock="$tmpdir/sock$errnum"
     pid="$tmpdir/pid$errnum"
-    rel_start_fg -P "$pid" -U "$sock" \
+    start_nbdkit_fg -P "$pid" -U "$sock" \
                  "$golang_plugin" "$cabi" error-offset=4096 \
                  error-errno=$errnum 2> "$tmpdir/stderr$errnum"
     check_eio "$sock" 4096
     kill "$(cat "$pid")"
-    wait "$rel_bg"
+    wait "$nbdkit_bg"
     cat "$tmpdir/stderr$errnum"
 done

@@ -103,7 +103,7 @@ while read -r crash first; do
             "$golang_plugin" "$reldisk"
     ! timeout "$TEST_TIMEOUT" \
         nbdinfo "nbd+unix:///crash-$crash?socket=$sock"
-    rel_wait_gone "$(cat "$pid")"
+    wait_gone "$(cat "$pid")"
     # The report's first line, a stack, and the loader's last word.
     wait_for "$tmpdir/syslog" "$first"
     wait_for "$tmpdir/syslog" "ended after the fatal error above"
@@ -142,5 +142,5 @@ grep '^goroutine [0-9]* \[' "$tmpdir/stderr-fg"
 EOF_INNER
 
 export tmpdir python golang_plugin reldisk TEST_TIMEOUT
-export -f rel_wait_gone
+export -f wait_gone
 "${unshare[@]}" bash "$tmpdir/inner.sh"

@@ -50,7 +50,7 @@ requires_file "$cabi"
 sock="$tmpdir/sock"
 pid="$tmpdir/pid"
 log="$tmpdir/log"
-rel_start_fg -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
+start_nbdkit_fg -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
              log="$log" exports=bad 2> "$tmpdir/stderr"
 timeout "$TEST_TIMEOUT" $python - "$sock" <<'EOF_PY'
 import sys
@@ -82,7 +82,7 @@ h.shutdown()
 EOF_PY
 rel_wait_closed "$log"
 kill_nbdkit "$(cat "$pid")"
-wait "$rel_bg"
+wait "$nbdkit_bg"
 cat "$tmpdir/stderr"
 cat "$log"
 test "$(grep -c '^serve .* refused' "$log")" -eq 5

@@ -56,7 +56,7 @@ printf '%s' "$password" > "$tmpdir/pw"
 sock="$tmpdir/sock"
 pid="$tmpdir/pid"
 log="$tmpdir/log"
-rel_start_fg -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
+start_nbdkit_fg -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
              log="$log" password=+"$tmpdir/pw" 2> "$tmpdir/stderr"
 # The serving process has read it (after_fork comes after config).
 timeout "$TEST_TIMEOUT" nbdinfo --size "nbd+unix:///?socket=$sock"
@@ -93,4 +93,4 @@ assert scanned > 0
 assert not found, "the password survives in the serving process"
 EOF_PY
 kill_nbdkit "$(cat "$pid")"
-wait "$rel_bg"
+wait "$nbdkit_bg"

@@ -45,12 +45,12 @@ for export in notify ignore; do
     sock="$tmpdir/sock-$export"
     pid="$tmpdir/pid-$export"
     err="$tmpdir/stderr-$export"
-    rel_start_fg -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" 2> "$err"
+    start_nbdkit_fg -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" 2> "$err"
     timeout "$TEST_TIMEOUT" \
             nbdinfo "nbd+unix:///$export?socket=$sock" > /dev/null
     # kill_nbdkit fails if SIGTERM does not stop the server.
     kill_nbdkit "$(cat "$pid")"
-    wait "$rel_bg"
+    wait "$nbdkit_bg"
     cat "$err"
     grep "took over SIGTERM" "$err"
     grep "restored nbdkit's handler" "$err"

@@ -52,7 +52,7 @@ grep "cabi.so: thread_model failed" "$tmpdir/stderr-tm"
 for cb in open get_size list_exports; do
     sock="$tmpdir/sock-$cb"
     pid="$tmpdir/pid-$cb"
-    rel_start_fg -P "$pid" -U "$sock" \
+    start_nbdkit_fg -P "$pid" -U "$sock" \
                  "$golang_plugin" "$cabi" silent=$cb 2> "$tmpdir/stderr-$cb"
     if [ $cb = list_exports ]; then
         ! timeout "$TEST_TIMEOUT" nbdinfo --list "nbd+unix:///?socket=$sock"
@@ -60,7 +60,7 @@ for cb in open get_size list_exports; do
         ! timeout "$TEST_TIMEOUT" nbdinfo "nbd+unix:///?socket=$sock"
     fi
     kill "$(cat "$pid")"
-    wait "$rel_bg"
+    wait "$nbdkit_bg"
     cat "$tmpdir/stderr-$cb"
     grep "cabi.so: $cb failed" "$tmpdir/stderr-$cb"
 done

@@ -49,11 +49,11 @@ ln -s "$reldisk" "$link"
 sock="$tmpdir/sock"
 pid="$tmpdir/pid"
 log="$tmpdir/log"
-rel_start_fg -P "$pid" -U "$sock" "$golang_plugin" "$link" \
+start_nbdkit_fg -P "$pid" -U "$sock" "$golang_plugin" "$link" \
              size=3M swap="$link:$cabi" log="$log" 2> "$tmpdir/stderr"
 size=$(timeout "$TEST_TIMEOUT" nbdinfo --size "nbd+unix:///?socket=$sock")
 kill_nbdkit "$(cat "$pid")"
-wait "$rel_bg" || :
+wait "$nbdkit_bg" || :
 cat "$tmpdir/stderr"
 cat "$log"
 # The swap happened ...

@@ -125,39 +125,6 @@ rel_wait_closed ()
     return 1
 }
 
-# rel_wait_gone PID: wait up to 60 s for a process to exit.
-rel_wait_gone ()
-{
-    local i
-    for (( i = 0; i < 600; ++i )); do
-        kill -0 "$1" 2>/dev/null || return 0
-        sleep 0.1
-    done
-    echo "$0: process $1 is still running"
-    return 1
-}
-
-# rel_start_fg -P PIDFILE [ARGS...]: start nbdkit in the foreground
-# (-f) as a background job, bounded by TEST_TIMEOUT, and wait for its
-# pidfile.  Sets rel_bg to the job's PID, for "wait $rel_bg" (whose
-# status is nbdkit's exit status).  In its default forking mode nbdkit
-# sends its stderr to /dev/null once it has forked, so tests that
-# check nbdkit's messages use this (or -v).
-rel_start_fg ()
-{
-    local pidfile=$2 i
-    timeout -k 10 "$TEST_TIMEOUT" nbdkit -f "$@" &
-    rel_bg=$!
-    cleanup_fn kill "$rel_bg"
-    for (( i = 0; i < 600; ++i )); do
-        test -s "$pidfile" && return 0
-        kill -0 "$rel_bg" 2>/dev/null || break
-        sleep 0.1
-    done
-    echo "$0: rel_start_fg: nbdkit did not start"
-    exit 1
-}
-
 # rel_run_bad NAME MODE [ARGS...]: run nbdkit with the reldisk plugin
 # and ARGS, in the default forking MODE ("forking") or in the
 # foreground ("foreground"), expecting it to fail at start: it must
