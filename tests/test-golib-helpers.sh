@@ -128,7 +128,7 @@ grep 'features: get_ready in phase serve' $tmpdir/err
 grep 'features: after_fork in phase serve' $tmpdir/err
 grep 'features: open export "report" readonly=false' $tmpdir/err
 if [ $has_disconnect = no ]; then
-    grep 'nbdkit 1.32 lacks it' $tmpdir/err
+    grep 'nbdkit lacks nbdkit_disconnect (added in nbdkit 1.34' $tmpdir/err
 fi
 
 # Without -v there are no debug messages.

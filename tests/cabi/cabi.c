@@ -34,6 +34,8 @@
  * build broken libraries on purpose.  Compile-time variants:
  *
  *   -DCABI_ABI_VERSION=N  answer the handshake with ABI version N
+ *                         (1: a library of ABI version 1, which a
+ *                         version 2 loader must refuse by name)
  *   -DCABI_NO_PREAD       do not export nbdkitgo_pread
  *   -DCABI_MINIMAL        export only init, open, close, get_size, pread
  *   -DCABI_MASK           export everything but clear every optional
@@ -359,9 +361,12 @@ nbdkitgo_dump_plugin (struct nbdkitgo_error *err)
 #endif /* !CABI_MINIMAL */
 
 int
-nbdkitgo_open (int readonly, uintptr_t *handle, struct nbdkitgo_error *err)
+nbdkitgo_open (int readonly, uintptr_t *handle, uint64_t *implemented,
+               struct nbdkitgo_error *err)
 {
   struct cabi_handle *h;
+
+  (void) implemented;           /* every export is this connection's */
 
 #ifndef CABI_MINIMAL
   if (misbehave ("open", err) == -1)
