@@ -89,7 +89,7 @@ LOADER_TESTS = \
 	test-loader-plain.sh \
 	test-loader-timer-slack.sh \
 	test-loader-errors.sh \
-	test-loader-defaults.sh \
+	test-defaults.sh \
 	test-loader-dump.sh \
 	test-loader-trace.sh \
 	test-loader-password.sh \
