@@ -141,6 +141,10 @@ func (p *plugin) Config(key, value string) error {
 		v, err = nbdkit.ParseInt64("int64", value)
 	case "uint64":
 		v, err = nbdkit.ParseUint64("uint64", value)
+	case "probability":
+		v, err = nbdkit.ParseProbability("probability", value)
+	case "delay":
+		v, err = nbdkit.ParseDelay("delay", value)
 	case "password":
 		v, err = nbdkit.ReadPassword(value)
 	case "realpath":
@@ -531,6 +535,12 @@ func (c *reporter) makeReport() string {
 	} else {
 		record("peer_network", nil, err)
 	}
+	dn, err := nbdkit.PeerTLSDN()
+	record("peer_tls_dn", dn, err)
+	dn, err = nbdkit.PeerTLSIssuerDN()
+	record("peer_tls_issuer_dn", dn, err)
+	sc, err := nbdkit.PeerSecurityContext()
+	record("peer_security_context", sc, err)
 	record("stdio_safe", nbdkit.StdioSafe(), nil)
 	record("phase", nbdkit.CurrentPhase(), nil)
 
