@@ -202,7 +202,7 @@ func canFlush(c Connection) (bool, error) {
 
 // isRotational: nbdkit's plugin_is_rotational.
 func isRotational(c Connection) (bool, error) {
-	if i, ok := c.(RotationalReporter); ok {
+	if i, ok := c.(Rotationaler); ok {
 		return i.IsRotational()
 	}
 	return false, nil
@@ -265,7 +265,7 @@ func canMultiConn(c Connection) (bool, error) {
 
 // canExtents: nbdkit's plugin_can_extents.
 func canExtents(c Connection) (bool, error) {
-	if i, ok := c.(CanExtentser); ok {
+	if i, ok := c.(CanExtenter); ok {
 		return i.CanExtents()
 	}
 	_, ok := c.(Extenter)
