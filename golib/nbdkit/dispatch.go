@@ -177,7 +177,7 @@ func connMethods(c Connection) Methods {
 	has(ok, MethodCanWrite)
 	_, ok = c.(CanFlusher)
 	has(ok, MethodCanFlush)
-	_, ok = c.(RotationalReporter)
+	_, ok = c.(Rotationaler)
 	has(ok, MethodIsRotational)
 	_, ok = c.(CanTrimmer)
 	has(ok, MethodCanTrim)
@@ -189,7 +189,7 @@ func connMethods(c Connection) Methods {
 	has(ok, MethodCanFUA)
 	_, ok = c.(CanMultiConner)
 	has(ok, MethodCanMultiConn)
-	_, ok = c.(CanExtentser)
+	_, ok = c.(CanExtenter)
 	has(ok, MethodCanExtents)
 	_, ok = c.(CanCacher)
 	has(ok, MethodCanCache)
@@ -278,54 +278,4 @@ func cache(c Connection, count uint32, offset uint64, flags Flags) error {
 		return x.Cache(count, offset, flags)
 	}
 	return notImplemented(c, "Cache")
-}
-
-// extentSink receives extents: nbdkit's add_extent, or a test's.
-type extentSink interface {
-	addExtent(offset, length uint64, t ExtentType) error
-}
-
-// Extents collects the extents that Extenter.Extents reports.  It
-// wraps nbdkit's own list for one request: it must not be kept or used
-// after Extents returns.
-type Extents struct{ sink extentSink }
-
-// Add reports that length bytes from offset have type t (0 for data,
-// or ExtentHole and/or ExtentZero).  Extents must be added in order
-// and without gaps, starting at the offset that Extents was called
-// with; nbdkit merges neighbours of the same type.  It returns an
-// error (nbdkit has already reported it) if nbdkit refuses the extent.
-func (e *Extents) Add(offset, length uint64, t ExtentType) error {
-	if e == nil || e.sink == nil {
-		return errNoHost
-	}
-	return e.sink.addExtent(offset, length, t)
-}
-
-// exportSink receives exports: nbdkit's add_export, or a test's.
-type exportSink interface {
-	addExport(name, description string) error
-	useDefaultExport() error
-}
-
-// Exports collects the exports that ExportLister.ListExports reports.
-// It wraps nbdkit's own list for one call: it must not be kept or used
-// after ListExports returns.
-type Exports struct{ sink exportSink }
-
-// Add adds an export to the list.  description may be empty.
-func (e *Exports) Add(name, description string) error {
-	if e == nil || e.sink == nil {
-		return errNoHost
-	}
-	return e.sink.addExport(name, description)
-}
-
-// UseDefault adds the default export to the list: the name that
-// DefaultExport returns (nbdkit_use_default_export).
-func (e *Exports) UseDefault() error {
-	if e == nil || e.sink == nil {
-		return errNoHost
-	}
-	return e.sink.useDefaultExport()
 }

@@ -98,7 +98,7 @@ func catchString(cerr *C.struct_nbdkitgo_error, callback string, ret **C.char) {
 // logged.
 func catchVoid(callback string) {
 	if v := recover(); v != nil {
-		Error("%v", panicError(callback, v))
+		Errorf("%v", panicError(callback, v))
 	}
 }
 
@@ -446,7 +446,7 @@ func nbdkitgo_can_flush(h C.uintptr_t, cerr *C.struct_nbdkitgo_error) (ret C.int
 //export nbdkitgo_is_rotational
 func nbdkitgo_is_rotational(h C.uintptr_t, cerr *C.struct_nbdkitgo_error) (ret C.int) {
 	defer catch(cerr, "is_rotational", &ret)
-	b, err := method(conn(h), "IsRotational", RotationalReporter.IsRotational)
+	b, err := method(conn(h), "IsRotational", Rotationaler.IsRotational)
 	return boolResult(cerr, b, err)
 }
 
@@ -491,7 +491,7 @@ func nbdkitgo_can_multi_conn(h C.uintptr_t, cerr *C.struct_nbdkitgo_error) (ret 
 //export nbdkitgo_can_extents
 func nbdkitgo_can_extents(h C.uintptr_t, cerr *C.struct_nbdkitgo_error) (ret C.int) {
 	defer catch(cerr, "can_extents", &ret)
-	b, err := method(conn(h), "CanExtents", CanExtentser.CanExtents)
+	b, err := method(conn(h), "CanExtents", CanExtenter.CanExtents)
 	return boolResult(cerr, b, err)
 }
 
