@@ -101,7 +101,7 @@ func ExampleWriter_errno() {
 	err := d.PWrite(make([]byte, 512), 4096, 0)
 	fmt.Println(errors.Is(err, syscall.ENOSPC))
 
-	_, err = os.Open("/nonexistent")
+	_, err = os.Open("/nonexistent/nbdkit-golang-example")
 	fmt.Println(errors.Is(err, syscall.ENOENT))
 	// Output:
 	// true
