@@ -39,7 +39,6 @@ set -e
 set -x
 source "$SRCDIR/rel/relfuncs.sh"
 
-cabi="$abs_top_builddir/tests/.libs/cabi.so"
 requires_file "$reldisk"
 requires_file "$cabi"
 

@@ -43,7 +43,6 @@ set -x
 source "$SRCDIR/rel/relfuncs.sh"
 
 plugin_mode="$(test_plugin reldisk | sed 's/\.so$/-plugin.so/')"
-cabi="$abs_top_builddir/tests/.libs/cabi.so"
 requires_file "$plugin_mode"
 requires_file "$cabi"
 

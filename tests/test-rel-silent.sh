@@ -38,7 +38,6 @@ set -e
 set -x
 source "$SRCDIR/rel/relfuncs.sh"
 
-cabi="$abs_top_builddir/tests/.libs/cabi.so"
 requires_file "$cabi"
 
 # thread_model: in the check process, before nbdkit forks.

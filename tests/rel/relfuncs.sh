@@ -35,6 +35,8 @@
 unset LIBNBD_DEBUG
 
 reldisk="$(test_plugin reldisk)"
+# The C test library (tests/cabi), for what a Go library cannot do.
+cabi="$abs_top_builddir/tests/.libs/cabi.so"
 export PYTHONPATH="$SRCDIR/rel${PYTHONPATH:+:$PYTHONPATH}"
 python=/usr/bin/python3
 
