@@ -95,6 +95,8 @@ wait_for ()
     return 1
 }
 
+# Each crash and the first line of its report (Go 1.19 words the
+# Goexit one differently).
 while read -r crash first; do
     sock="$tmpdir/sock-$crash"
     pid="$tmpdir/pid-$crash"
@@ -114,7 +116,7 @@ while read -r crash first; do
 done <<EOF_CRASHES
 goroutine panic: reldisk: panic in a goroutine of the plugin
 map fatal error: concurrent map writes
-goexit fatal error: runtime.Goexit called in a thread
+goexit fatal error: (runtime.Goexit called in a thread|internal lockOSThread error)
 stack fatal error: stack overflow
 EOF_CRASHES
 grep -E 'main\.trouble|reldisk\.go' "$tmpdir/syslog-goroutine"
