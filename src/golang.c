@@ -57,10 +57,6 @@
 #include "golang.h"
 #include "cleanup.h"
 
-/* -D golang.trace=1: trace every callback with arguments and result. */
-NBDKIT_DLL_PUBLIC int golang_debug_trace = 0;
-
-char *script;
 size_t nr_config;
 char **config_keys;
 char **config_values;
@@ -91,7 +87,6 @@ golang_unload (void)
   }
   free (config_keys);
   free (config_values);
-  free (script);
   golang_free_passwords ();
 }
 
@@ -111,12 +106,9 @@ golang_config (const char *key, const char *value)
                     value, config_keys[0], config_values[0]);
       return -1;
     }
-    script = nbdkit_absolute_path (value);
-    if (script == NULL)
+    if (golang_library_open (value) == -1)
       return -1;
-    if (golang_config_dir_save () == -1)
-      return -1;
-    return golang_library_open (value);
+    return golang_config_dir_save ();
   }
 
   if (script == NULL) {

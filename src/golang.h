@@ -63,13 +63,15 @@ struct golang_library {
 extern struct golang_library lib;
 
 /* Configuration recorded by .config (golang.c). */
-extern char *script;            /* absolute path of the library */
 extern size_t nr_config;        /* further key=value pairs, in order */
 extern char **config_keys;
 extern char **config_values;
 
-/* -D golang.trace=1 */
+/* report.c: the library's errors, and -D golang.trace=1. */
 extern int golang_debug_trace;
+extern int golang_report (const char *what, struct nbdkitgo_error *err);
+extern int golang_errno (int errnum);
+extern void golang_discard (const char *what, struct nbdkitgo_error *err);
 
 /* Log a trace line when -D golang.trace=1. */
 #define TRACE(fmt, ...)                                                 \
@@ -99,12 +101,10 @@ extern void golang_wipe (void *p, size_t len);
 extern int golang_load (uint32_t phase);
 extern int golang_replay_config (bool complete);
 extern int golang_call_thread_model (int *model);
-extern int golang_report (const char *what, struct nbdkitgo_error *err);
-extern int golang_errno (int errnum);
-extern void golang_discard (const char *what, struct nbdkitgo_error *err);
 extern const char *golang_thread_model_name (int model);
 
 /* libfile.c: the library file, open from .config on. */
+extern char *script;            /* its absolute path */
 extern int golang_library_open (const char *value);
 extern const char *golang_library_path (void);
 extern void golang_library_close (void);

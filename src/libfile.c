@@ -61,6 +61,10 @@
 
 #include "golang.h"
 
+/* The library's absolute path, from .config script= to .unload: every
+ * message about the library names it.
+ */
+char *script;
 /* The library, open from .config to .unload, or -1. */
 static int library_fd = -1;
 /* What golang_library_path returns. */
@@ -197,8 +201,8 @@ library_check (int fd, const struct stat *st)
   return 0;
 }
 
-/* .config script=VALUE, after script is set: open the file for good
- * and check it.
+/* .config script=VALUE: record the absolute path (nbdkit changes
+ * directory when it forks), open the file for good and check it.
  */
 int
 golang_library_open (const char *value)
@@ -206,6 +210,9 @@ golang_library_open (const char *value)
   struct stat st;
   int fd;
 
+  script = nbdkit_absolute_path (value);
+  if (script == NULL)
+    return -1;
   fd = open (script, O_RDONLY | O_CLOEXEC);
   if (fd == -1 || fstat (fd, &st) == -1) {
     nbdkit_error ("script=%s: %s: %m", value, script);
@@ -259,4 +266,6 @@ golang_library_close (void)
   if (library_fd >= 0)
     close (library_fd);
   library_fd = -1;
+  free (script);
+  script = NULL;
 }

@@ -68,54 +68,6 @@ golang_thread_model_name (int model)
   }
 }
 
-/* Report an error that the library returned through its
- * nbdkitgo_error, on the thread that made the call, and free the
- * message.  A failure without a message still gets a log line that
- * names the callback, and an errno that is not one becomes EIO
- * (golang_errno).  Always returns -1.
- */
-int
-golang_report (const char *what, struct nbdkitgo_error *err)
-{
-  int errnum = golang_errno (err->errnum);
-
-  TRACE ("%s: error: errno=%d msg=%s",
-         what, err->errnum, err->msg ? err->msg : "(null)");
-  if (err->msg)
-    nbdkit_error ("%s", err->msg);
-  else
-    nbdkit_error ("%s: %s failed (%s)",
-                  script, what, strerror (errnum));
-  nbdkit_set_error (errnum);
-  free (err->msg);
-  err->msg = NULL;
-  return -1;
-}
-
-/* A callback that succeeded but also set a message: it is no error,
- * so it goes only to the debug log, and it is freed.
- */
-void
-golang_discard (const char *what, struct nbdkitgo_error *err)
-{
-  if (err->msg == NULL)
-    return;
-  nbdkit_debug ("golang: %s: %s succeeded and said: %s",
-                script, what, err->msg);
-  free (err->msg);
-  err->msg = NULL;
-}
-
-/* nbdkit asserts that an errno is positive.  A library (or a C
- * library it calls) can produce anything: 0, -5, 1<<31.  Whatever is
- * not an errno Linux could define (1 to MAX_ERRNO, 4095) becomes EIO.
- */
-int
-golang_errno (int errnum)
-{
-  return errnum > 0 && errnum <= 4095 ? errnum : EIO;
-}
-
 /* The timer slack (prctl PR_SET_TIMERSLACK) of the threads that the
  * Go runtime starts while its library loads.  The runtime's monitor
  * thread, sysmon, sleeps 20 us between rounds for as long as it keeps
