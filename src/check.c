@@ -45,9 +45,9 @@
  * that waits only a bounded time before killing the child.  A child
  * that has not reported within NBDKIT_GOLANG_CHECK_TIMEOUT seconds
  * (default 60; 0 for no limit) is killed too, and the error names the
- * phase it was in, which the child keeps in a page it shares with
- * the parent.  Time spent waiting for the user to type a password
- * does not count.
+ * step it was in, which the child keeps in a page it shares with the
+ * parent (progress.c).  Time spent waiting for the user to type a
+ * password does not count.
  */
 
 #include <config.h>
@@ -61,9 +61,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
-#include <stdarg.h>
 #include <time.h>
-#include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #ifdef __linux__
@@ -85,34 +83,6 @@
 
 #define CHECK_TIMEOUT 60             /* seconds */
 #define CHECK_TIMEOUT_MAX 86400
-
-/* Shared between the check process and nbdkit while it runs. */
-struct check_progress {
-  volatile int waiting_for_user;        /* reading a password */
-  char phase[120];                      /* what the child is doing */
-};
-static struct check_progress *progress;
-
-/* In the check process: record what it is about to do. */
-void
-golang_phase (const char *fmt, ...)
-{
-  va_list ap;
-
-  if (progress == NULL)
-    return;
-  va_start (ap, fmt);
-  vsnprintf (progress->phase, sizeof progress->phase, fmt, ap);
-  va_end (ap);
-}
-
-/* In the check process: the user is (or no longer is) being asked. */
-void
-golang_phase_waiting (bool waiting)
-{
-  if (progress)
-    progress->waiting_for_user = waiting;
-}
 
 static int
 check_timeout (int *seconds)
@@ -145,24 +115,15 @@ now_ms (void)
   return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void
-golang_check_unmap (void)
-{
-  if (progress)
-    munmap (progress, sizeof *progress);
-  progress = NULL;
-}
-
 /* The message the child writes.  Both ends are the same binary, so
- * native byte order and layout are fine.  After the header come
- * nr_passwords records: int32_t r, uint32_t len, len bytes.
+ * native byte order and layout are fine.  After the header come the
+ * passwords the library read (golang_passwords_encode).
  */
 #define CHECK_MAGIC 0x6e676f63          /* "ngoc" */
 struct check_header {
   uint32_t magic;
   int32_t status;                       /* 0 = OK, -1 = failed */
   int32_t thread_model;
-  uint32_t nr_passwords;
 };
 
 static int
@@ -192,7 +153,8 @@ run_child (int fd, pid_t parent)
   struct nbdkitgo_error err = { 0 };
   struct check_header h = { .magic = CHECK_MAGIC, .status = -1 };
   int model = -1;
-  size_t i;
+  CLEANUP_FREE char *passwords = NULL;
+  size_t len;
 
 #ifdef __linux__
   /* If nbdkit dies, so does the check process. */
@@ -206,7 +168,7 @@ run_child (int fd, pid_t parent)
   /* With -s, fd 1 is the client's connection until after get_ready. */
   golang_stdout_divert ();
   golang_signals_save ();
-  golang_phase ("loading the library (dlopen, the Go runtime, package "
+  golang_progress ("loading the library (dlopen, the Go runtime, package "
                 "init functions and nbdkitgo_init)");
   if (golang_load (NBDKITGO_PHASE_CHECK) == 0 &&
       golang_replay_config (true) == 0 &&
@@ -214,32 +176,24 @@ run_child (int fd, pid_t parent)
     int r = 0;
 
     if (lib.get_ready) {
-      golang_phase ("get_ready");
+      golang_progress ("get_ready");
       r = lib.get_ready (&err);
       TRACE ("get_ready () = %d", r);
       if (r == -1)
         golang_report ("get_ready", &err);
     }
-    golang_phase ("reporting to nbdkit");
+    golang_progress ("reporting to nbdkit");
     if (r == 0 && golang_signals_check () == 0) {
       h.status = 0;
       h.thread_model = model;
     }
   }
 
-  h.nr_passwords = golang_nr_passwords;
-  if (write_full (fd, &h, sizeof h) == -1)
+  if (golang_passwords_encode (&passwords, &len) == -1 ||
+      write_full (fd, &h, sizeof h) == -1 ||
+      write_full (fd, passwords, len) == -1)
     _exit (EXIT_FAILURE);
-  for (i = 0; i < golang_nr_passwords; ++i) {
-    const struct golang_password *p = &golang_passwords[i];
-    int32_t r = p->r;
-    uint32_t len = p->password ? strlen (p->password) : 0;
-
-    if (write_full (fd, &r, sizeof r) == -1 ||
-        write_full (fd, &len, sizeof len) == -1 ||
-        write_full (fd, p->password, len) == -1)
-      _exit (EXIT_FAILURE);
-  }
+  golang_wipe (passwords, len);
   close (fd);
 
   /* Let the library release what get_ready acquired (a lock on a
@@ -249,52 +203,22 @@ run_child (int fd, pid_t parent)
     lib.cleanup ();
   if (lib.dl && lib.unload)
     lib.unload ();
-  golang_free_passwords ();
+  golang_passwords_free ();
   _exit (h.status == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
 }
 
-/* Parse what the child wrote.  Returns 1 if it was a complete
- * message, 0 if not.
+/* Parse what the child wrote.  Returns the number of passwords if it
+ * was a complete message, -1 if not.
  */
 static int
 parse_message (const char *buf, size_t len, struct check_header *h)
 {
-  size_t pos = sizeof *h;
-  uint32_t i;
-
   if (len < sizeof *h)
-    return 0;
+    return -1;
   memcpy (h, buf, sizeof *h);
   if (h->magic != CHECK_MAGIC)
-    return 0;
-
-  golang_free_passwords ();
-  for (i = 0; i < h->nr_passwords; ++i) {
-    int32_t r;
-    uint32_t plen;
-    CLEANUP_FREE char *password = NULL;
-
-    if (len - pos < sizeof r + sizeof plen)
-      return 0;
-    memcpy (&r, buf + pos, sizeof r);
-    memcpy (&plen, buf + pos + sizeof r, sizeof plen);
-    pos += sizeof r + sizeof plen;
-    if (len - pos < plen)
-      return 0;
-    if (r == 0) {
-      password = strndup (buf + pos, plen);
-      if (password == NULL) {
-        nbdkit_error ("strndup: %m");
-        return 0;
-      }
-    }
-    pos += plen;
-    if (golang_add_password (r == 0 ? 0 : -1, password) == -1)
-      return 0;
-    if (password)
-      golang_wipe (password, plen);
-  }
-  return pos == len;
+    return -1;
+  return golang_passwords_decode (buf + sizeof *h, len - sizeof *h);
 }
 
 int
@@ -304,27 +228,22 @@ golang_check (int *thread_model)
   CLEANUP_FREE char *buf = NULL;
   size_t len = 0, cap = 0;
   int fds[2], wstatus = 0, i;
-  bool exited = false, killed = false, ok;
+  bool exited = false, killed = false;
+  int nr_passwords;
   struct check_header h;
   pid_t pid, parent = getpid ();
   int timeout_s;
   int64_t deadline;
   bool timed_out = false;
-  char phase[sizeof progress->phase];
+  char step[GOLANG_PROGRESS_STEP_MAX];
 
   if (check_timeout (&timeout_s) == -1)
     return -1;
-  progress = mmap (NULL, sizeof *progress, PROT_READ | PROT_WRITE,
-                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (progress == MAP_FAILED) {
-    nbdkit_error ("mmap: %m");
-    progress = NULL;
+  if (golang_progress_start () == -1)
     return -1;
-  }
-  strcpy (progress->phase, "starting");
   if (pipe2 (fds, O_CLOEXEC) == -1) {
     nbdkit_error ("pipe2: %m");
-    golang_check_unmap ();
+    golang_progress_end (NULL, 0);
     return -1;
   }
 
@@ -335,7 +254,7 @@ golang_check (int *thread_model)
     nbdkit_error ("fork: %m");
     close (fds[0]);
     close (fds[1]);
-    golang_check_unmap ();
+    golang_progress_end (NULL, 0);
     return -1;
   }
   if (pid == 0) {
@@ -356,7 +275,7 @@ golang_check (int *thread_model)
     ssize_t n;
     int r;
 
-    if (progress->waiting_for_user)
+    if (golang_progress_waiting_for_user ())
       deadline = now_ms () + (int64_t) timeout_s * 1000;
     if (timeout_s > 0 && !exited && now_ms () >= deadline) {
       timed_out = true;
@@ -401,20 +320,18 @@ golang_check (int *thread_model)
     len += n;
   }
 
-  memcpy (phase, progress->phase, sizeof phase);
-  phase[sizeof phase - 1] = '\0';
-  golang_check_unmap ();
+  golang_progress_end (step, sizeof step);
   if (timed_out) {
     kill (pid, SIGKILL);
     while (waitpid (pid, &wstatus, 0) == -1 && errno == EINTR)
       ;
-    golang_free_passwords ();
+    golang_passwords_free ();
     nbdkit_error ("%s: the check process did not finish loading and "
                   "configuring the library within %d seconds: it was "
                   "stuck in %s, and was killed (set "
                   "NBDKIT_GOLANG_CHECK_TIMEOUT to a number of seconds, "
                   "or 0 for no limit, if the library needs longer)",
-                  script, timeout_s, phase);
+                  script, timeout_s, step);
     return -1;
   }
 
@@ -433,11 +350,11 @@ golang_check (int *thread_model)
     killed = true;
   }
 
-  ok = parse_message (buf, len, &h);
+  nr_passwords = parse_message (buf, len, &h);
   /* The message may hold passwords: wipe it whatever it said. */
   if (buf)
     golang_wipe (buf, len);
-  if (ok) {
+  if (nr_passwords >= 0) {
     if (killed)
       nbdkit_debug ("golang: check process did not exit after reporting; "
                     "killed it");
@@ -445,13 +362,13 @@ golang_check (int *thread_model)
       return -1;                /* The child printed the error. */
     *thread_model = h.thread_model;
     nbdkit_debug ("golang: check process succeeded: thread model %s, "
-                  "%u password(s) read",
+                  "%d password(s) read",
                   golang_thread_model_name (h.thread_model),
-                  (unsigned) h.nr_passwords);
+                  nr_passwords);
     return 0;
   }
 
-  golang_free_passwords ();
+  golang_passwords_free ();
   if (killed)
     nbdkit_error ("%s: the check process closed its pipe without "
                   "reporting a result and did not exit; killed it",

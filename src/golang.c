@@ -87,7 +87,7 @@ golang_unload (void)
   }
   free (config_keys);
   free (config_values);
-  golang_free_passwords ();
+  golang_passwords_free ();
 }
 
 static int
@@ -252,7 +252,7 @@ golang_after_fork (void)
   golang_config_dir_leave ();
   if (r == -1)
     return -1;
-  golang_free_passwords ();
+  golang_passwords_free ();
 
   if (lib.after_fork) {
     r = lib.after_fork (&err);

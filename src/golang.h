@@ -84,17 +84,12 @@ extern void golang_discard (const char *what, struct nbdkitgo_error *err);
 extern struct nbdkitgo_host golang_host;
 extern void golang_host_init (uint32_t phase);
 
-/* Passwords (host.c).  In the check process every password read is
- * recorded; the serving process replays them in order.
- */
-struct golang_password {
-  int r;                        /* nbdkit_read_password's result */
-  char *password;               /* NULL if r == -1 */
-};
-extern struct golang_password *golang_passwords;
-extern size_t golang_nr_passwords;
-extern int golang_add_password (int r, const char *password);
-extern void golang_free_passwords (void);
+/* password.c: read once in the check process, replayed when serving. */
+extern int golang_password_read (uint32_t phase, const char *value,
+                                 char **password);
+extern int golang_passwords_encode (char **buf, size_t *len);
+extern int golang_passwords_decode (const char *buf, size_t len);
+extern void golang_passwords_free (void);
 extern void golang_wipe (void *p, size_t len);
 
 /* load.c */
@@ -120,9 +115,15 @@ extern void golang_crashlog_start (void);
 
 /* check.c */
 extern int golang_check (int *thread_model);
-extern void golang_phase (const char *fmt, ...)
+
+/* progress.c: what the check process is doing, shared with nbdkit. */
+#define GOLANG_PROGRESS_STEP_MAX 120
+extern int golang_progress_start (void);
+extern bool golang_progress_waiting_for_user (void);
+extern void golang_progress_end (char *step, size_t len);
+extern void golang_progress (const char *fmt, ...)
   __attribute__ ((format (printf, 1, 2)));
-extern void golang_phase_waiting (bool waiting);
+extern void golang_progress_waiting (bool waiting);
 
 /* lifecycle.c: what the configuration phase must leave as it found. */
 extern int golang_config_dir_save (void);

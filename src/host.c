@@ -51,10 +51,6 @@
 
 struct nbdkitgo_host golang_host;
 
-struct golang_password *golang_passwords;
-size_t golang_nr_passwords;
-static size_t next_password;    /* serving process: next one to replay */
-
 /* Functions of nbdkit versions newer than the headers the loader is
  * built against (1.32), with the version that added each.  Weak
  * references are resolved when the loader is loaded, against the
@@ -99,104 +95,10 @@ host_debug (const char *msg)
   nbdkit_debug ("%s", msg);
 }
 
-int
-golang_add_password (int r, const char *password)
-{
-  struct golang_password *p;
-  char *copy = NULL;
-
-  if (password) {
-    copy = strdup (password);
-    if (copy == NULL) {
-      nbdkit_error ("strdup: %m");
-      return -1;
-    }
-  }
-  p = realloc (golang_passwords,
-               (golang_nr_passwords + 1) * sizeof *golang_passwords);
-  if (p == NULL) {
-    nbdkit_error ("realloc: %m");
-    free (copy);
-    return -1;
-  }
-  golang_passwords = p;
-  golang_passwords[golang_nr_passwords].r = r;
-  golang_passwords[golang_nr_passwords].password = copy;
-  golang_nr_passwords++;
-  return 0;
-}
-
-/* Overwrite memory that held a password.  A memset just before free
- * is a dead store that the compiler removes (it did, at -O2);
- * explicit_bzero never is.
- */
-void
-golang_wipe (void *p, size_t len)
-{
-  explicit_bzero (p, len);
-}
-
-/* Passwords stay in memory only as long as they are needed. */
-void
-golang_free_passwords (void)
-{
-  size_t i;
-
-  for (i = 0; i < golang_nr_passwords; ++i) {
-    char *p = golang_passwords[i].password;
-    if (p) {
-      golang_wipe (p, strlen (p));
-      free (p);
-    }
-  }
-  free (golang_passwords);
-  golang_passwords = NULL;
-  golang_nr_passwords = 0;
-  next_password = 0;
-}
-
-/* A password is read only once, in the check process, because reading
- * may consume it (-FD, or a prompt on the terminal).  The serving
- * process receives the same results in the same order.
- */
 static int
 host_read_password (const char *value, char **password)
 {
-  int r;
-
-  *password = NULL;
-
-  if (golang_host.phase == NBDKITGO_PHASE_SERVE &&
-      next_password < golang_nr_passwords) {
-    struct golang_password *p = &golang_passwords[next_password++];
-
-    if (p->r == -1) {
-      nbdkit_error ("could not read the password for %s", value);
-      return -1;
-    }
-    *password = strdup (p->password);
-    if (*password == NULL) {
-      nbdkit_error ("strdup: %m");
-      return -1;
-    }
-    return 0;
-  }
-  if (golang_host.phase == NBDKITGO_PHASE_SERVE)
-    nbdkit_debug ("golang: the library read more passwords than in the "
-                  "check process; reading this one again");
-
-  golang_phase_waiting (true);
-  r = nbdkit_read_password (value, password);
-  golang_phase_waiting (false);
-  if (golang_host.phase == NBDKITGO_PHASE_CHECK &&
-      golang_add_password (r, r == 0 ? *password : NULL) == -1) {
-    if (r == 0) {
-      free (*password);
-      *password = NULL;
-    }
-    return -1;
-  }
-  return r;
+  return golang_password_read (golang_host.phase, value, password);
 }
 
 static int

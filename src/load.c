@@ -256,7 +256,7 @@ golang_replay_config (bool complete)
   int r;
 
   if (lib.load) {
-    golang_phase ("load");
+    golang_progress ("load");
     r = lib.load (&err);
     TRACE ("load () = %d", r);
     if (r == -1)
@@ -271,7 +271,7 @@ golang_replay_config (bool complete)
                     script, config_keys[i], config_values[i], script);
       return -1;
     }
-    golang_phase ("config (key %s)", config_keys[i]);
+    golang_progress ("config (key %s)", config_keys[i]);
     r = lib.config (config_keys[i], config_values[i], &err);
     TRACE ("config (key=%s, value=%s) = %d",
            config_keys[i], config_values[i], r);
@@ -281,7 +281,7 @@ golang_replay_config (bool complete)
   }
 
   if (complete && lib.config_complete) {
-    golang_phase ("config_complete");
+    golang_progress ("config_complete");
     r = lib.config_complete (&err);
     TRACE ("config_complete () = %d", r);
     if (r == -1)
@@ -306,7 +306,7 @@ golang_call_thread_model (int *model)
     return 0;
   }
 
-  golang_phase ("thread_model");
+  golang_progress ("thread_model");
   r = lib.thread_model (&err);
   TRACE ("thread_model () = %d", r);
   if (r == -1)
