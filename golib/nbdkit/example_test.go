@@ -101,7 +101,7 @@ func ExampleWriter_errno() {
 	err := d.PWrite(make([]byte, 512), 4096, 0)
 	fmt.Println(errors.Is(err, syscall.ENOSPC))
 
-	_, err = os.Open("/nonexistent")
+	_, err = os.Open("") // no such file, on every machine
 	fmt.Println(errors.Is(err, syscall.ENOENT))
 	// Output:
 	// true
@@ -126,9 +126,13 @@ func ExampleDumper() {
 }
 
 // Helpers such as ParseSize call into nbdkit; outside nbdkit (as in
-// this example) they return an error.
+// this example, or a plugin's own go test) they parse the same way.
 func ExampleParseSize() {
-	_, err := nbdkit.ParseSize("1M")
-	fmt.Println(err != nil)
-	// Output: true
+	size, err := nbdkit.ParseSize("1M")
+	fmt.Println(size, err)
+	_, err = nbdkit.ParseSize("1X")
+	fmt.Println(err)
+	// Output:
+	// 1048576 <nil>
+	// could not parse size (1X): unknown suffix "X"
 }
