@@ -35,6 +35,7 @@
 golib_sources = \
 	$(top_srcdir)/golib/go.mod \
 	$(top_srcdir)/golib/nbdkit/*.go \
+	$(top_srcdir)/golib/nbdkit/internal/*/*.go \
 	$(top_srcdir)/golib/sparse/*.go \
 	$(top_srcdir)/golib/nbdkit/*.h \
 	$(top_srcdir)/golib/nbdkit/*.c \

@@ -33,6 +33,7 @@
 golib_mk_sources = \
 	$(top_srcdir)/golib/go.mod \
 	$(top_srcdir)/golib/nbdkit/*.go \
+	$(top_srcdir)/golib/nbdkit/internal/*/*.go \
 	$(top_srcdir)/golib/nbdkit/*.h \
 	$(top_srcdir)/golib/nbdkit/*.c \
 	$(NULL)

@@ -35,9 +35,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"syscall"
 
 	"github.com/nbdkit-golang/golib/nbdkit"
+	"github.com/nbdkit-golang/golib/nbdkit/nbdkittest"
 )
 
 // zeroDisk is a read-only disk of zeroes whose size is set by size=.
@@ -135,4 +137,32 @@ func ExampleParseSize() {
 	// Output:
 	// 1048576 <nil>
 	// could not parse size (1X): unknown suffix "X"
+}
+
+// A disk over any io.ReaderAt takes one call.  This one is read-only
+// (a strings.Reader has no WriteAt); an *os.File would also be
+// writable and support flush.  Package nbdkittest runs it here, in
+// go test, as nbdkit would.
+func ExampleReaderAtDisk() {
+	// In the plugin:
+	//	func init() { nbdkit.Register("hello", nbdkit.ReaderAtDisk(strings.NewReader("hello, world\n"), 13)) }
+	s, err := nbdkittest.Start(nbdkit.ReaderAtDisk(strings.NewReader("hello, world\n"), 13))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer s.Close()
+	c, err := s.Open(false)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+	buf := make([]byte, 5)
+	err = c.PRead(buf, 7, 0)
+	fmt.Println(c.Size(), string(buf), err)
+	fmt.Println(c.PWrite(buf, 0, 0))
+	// Output:
+	// 13 world <nil>
+	// the storage is not an io.WriterAt: read-only file system
 }
