@@ -45,6 +45,8 @@ EXTRA_DIST += \
 	ramdisk/ramdisk.go \
 	file/file.go \
 	exports/exports.go \
+	readerat/readerat.go \
+	readerat/readerat_test.go \
 	$(NULL)
 
 if HAVE_GOLANG
@@ -52,6 +54,7 @@ noinst_DATA += \
 	ramdisk/libramdisk.so \
 	file/libfile.so \
 	exports/libexports.so \
+	readerat/libreaderat.so \
 	$(NULL)
 
 ramdisk/libramdisk.so: $(srcdir)/ramdisk/*.go $(srcdir)/go.mod $(golib_sources)
@@ -68,4 +71,8 @@ exports/libexports.so: $(srcdir)/exports/*.go $(srcdir)/go.mod $(golib_sources)
 	$(MKDIR_P) exports
 	cd $(srcdir)/exports && \
 	$(GOLANG) build -buildmode=c-shared -o $(abs_builddir)/exports/libexports.so .
+readerat/libreaderat.so: $(srcdir)/readerat/*.go $(srcdir)/go.mod $(golib_sources)
+	$(MKDIR_P) readerat
+	cd $(srcdir)/readerat && \
+	$(GOLANG) build -buildmode=c-shared -o $(abs_builddir)/readerat/libreaderat.so .
 endif HAVE_GOLANG

@@ -42,6 +42,7 @@ golib_tests = \
 	test-golib-unit.sh \
 	test-golib-ramdisk.sh \
 	test-golib-file.sh \
+	test-golib-readerat.sh \
 	test-golib-exports.sh \
 	test-golib-defaults.sh \
 	test-golib-data.sh \
