@@ -423,6 +423,9 @@ func (c *reporter) makeReport() string {
 	}
 	record("stdio_safe", nbdkit.StdioSafe(), nil)
 	record("phase", nbdkit.CurrentPhase(), nil)
+	// A callback runs on the nbdkit thread that called it.
+	slack, err := timerSlack()
+	record("timer_slack_callback", slack, err)
 
 	mu.Lock()
 	defer mu.Unlock()
@@ -467,6 +470,21 @@ func (c *disconnecter) PRead(buf []byte, offset uint64, flags nbdkit.Flags) erro
 	return c.minimal.PRead(buf, offset, flags)
 }
 
-func init() { nbdkit.Register("features", &plugin{}) }
+// timerSlack is the calling thread's timer slack in nanoseconds.  A
+// thread may read its own without privilege; reading another's needs
+// CAP_SYS_NICE.  (Linux has the file for thread IDs only as
+// /proc/TID, not under /proc/thread-self.)
+func timerSlack() (string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/timerslack_ns", syscall.Gettid()))
+	return strings.TrimSpace(string(b)), err
+}
+
+func init() {
+	// Package init runs on the thread that starts the Go runtime,
+	// while the loader loads the library.
+	slack, err := timerSlack()
+	record("timer_slack_init", slack, err)
+	nbdkit.Register("features", &plugin{})
+}
 
 func main() {}
