@@ -82,23 +82,13 @@ func parseSizeGo(str string) (int64, error) {
 	suffix := s[i:]
 	var scale uint64 = 1
 	if suffix != "" {
-		switch suffix[0] {
-		case 'b', 'B':
-		case 'k', 'K':
-			scale = 1 << 10
-		case 'm', 'M':
-			scale = 1 << 20
-		case 'g', 'G':
-			scale = 1 << 30
-		case 't', 'T':
-			scale = 1 << 40
-		case 'p', 'P':
-			scale = 1 << 50
-		case 'e', 'E':
-			scale = 1 << 60
-		case 's', 'S':
+		// b, k, m, ... e: powers of 1024; s: 512-byte sectors.
+		c := suffix[0] | 0x20 // ASCII lower case
+		if i := strings.IndexByte("bkmgtpe", c); i >= 0 {
+			scale = 1 << (10 * uint(i))
+		} else if c == 's' {
 			scale = 512
-		default:
+		} else {
 			return 0, fmt.Errorf("could not parse size (%s): unknown suffix %q", str, suffix)
 		}
 		if len(suffix) > 1 {
@@ -114,15 +104,9 @@ func parseSizeGo(str string) (int64, error) {
 // parseBoolGo is nbdkit_parse_bool.
 func parseBoolGo(s string) (bool, error) {
 	switch strings.ToLower(s) {
-	case "true", "t", "yes", "y", "on":
+	case "1", "true", "t", "yes", "y", "on":
 		return true, nil
-	case "false", "f", "no", "n", "off":
-		return false, nil
-	}
-	switch s {
-	case "1":
-		return true, nil
-	case "0":
+	case "0", "false", "f", "no", "n", "off":
 		return false, nil
 	}
 	return false, fmt.Errorf("could not decipher boolean (%s)", s)

@@ -303,77 +303,57 @@ func (c *Conn) request(callback string, count uint64, offset uint64) error {
 	return nil
 }
 
-// missing is the error of a request the connection does not implement.
-func missing(method, iface string) error {
-	return fmt.Errorf("nbdkittest: the connection has no %s method (nbdkit.%s): %w", method, iface, syscall.EOPNOTSUPP)
+// do makes a request: it fails with EOPNOTSUPP if the connection
+// lacks the method (has is false), and is refused if it is beyond the
+// end, as nbdkit does; otherwise it calls f.
+func (c *Conn) do(callback, method, iface string, has bool, count, offset uint64, f func() error) error {
+	if !has {
+		return fmt.Errorf("nbdkittest: the connection has no %s method (nbdkit.%s): %w", method, iface, syscall.EOPNOTSUPP)
+	}
+	if err := c.request(callback, count, offset); err != nil {
+		return err
+	}
+	return call(callback, f)
 }
 
 // PRead reads len(buf) bytes at offset.
 func (c *Conn) PRead(buf []byte, offset uint64, flags nbdkit.Flags) error {
-	if err := c.request("pread", uint64(len(buf)), offset); err != nil {
-		return err
-	}
-	return call("pread", func() error { return c.Connection.PRead(buf, offset, flags) })
+	return c.do("pread", "PRead", "Connection", true, uint64(len(buf)), offset,
+		func() error { return c.Connection.PRead(buf, offset, flags) })
 }
 
 // PWrite writes buf at offset.
 func (c *Conn) PWrite(buf []byte, offset uint64, flags nbdkit.Flags) error {
 	w, ok := c.Connection.(nbdkit.Writer)
-	if !ok {
-		return missing("PWrite", "Writer")
-	}
-	if err := c.request("pwrite", uint64(len(buf)), offset); err != nil {
-		return err
-	}
-	return call("pwrite", func() error { return w.PWrite(buf, offset, flags) })
+	return c.do("pwrite", "PWrite", "Writer", ok, uint64(len(buf)), offset,
+		func() error { return w.PWrite(buf, offset, flags) })
 }
 
 // Flush flushes.
 func (c *Conn) Flush(flags nbdkit.Flags) error {
 	f, ok := c.Connection.(nbdkit.Flusher)
-	if !ok {
-		return missing("Flush", "Flusher")
-	}
-	if err := c.request("flush", 0, 0); err != nil {
-		return err
-	}
-	return call("flush", func() error { return f.Flush(flags) })
+	return c.do("flush", "Flush", "Flusher", ok, 0, 0, func() error { return f.Flush(flags) })
 }
 
 // Trim trims count bytes at offset.
 func (c *Conn) Trim(count uint32, offset uint64, flags nbdkit.Flags) error {
 	t, ok := c.Connection.(nbdkit.Trimmer)
-	if !ok {
-		return missing("Trim", "Trimmer")
-	}
-	if err := c.request("trim", uint64(count), offset); err != nil {
-		return err
-	}
-	return call("trim", func() error { return t.Trim(count, offset, flags) })
+	return c.do("trim", "Trim", "Trimmer", ok, uint64(count), offset,
+		func() error { return t.Trim(count, offset, flags) })
 }
 
 // Zero zeroes count bytes at offset.
 func (c *Conn) Zero(count uint32, offset uint64, flags nbdkit.Flags) error {
 	z, ok := c.Connection.(nbdkit.Zeroer)
-	if !ok {
-		return missing("Zero", "Zeroer")
-	}
-	if err := c.request("zero", uint64(count), offset); err != nil {
-		return err
-	}
-	return call("zero", func() error { return z.Zero(count, offset, flags) })
+	return c.do("zero", "Zero", "Zeroer", ok, uint64(count), offset,
+		func() error { return z.Zero(count, offset, flags) })
 }
 
 // Cache asks the plugin to prefetch count bytes at offset.
 func (c *Conn) Cache(count uint32, offset uint64, flags nbdkit.Flags) error {
 	x, ok := c.Connection.(nbdkit.Cacher)
-	if !ok {
-		return missing("Cache", "Cacher")
-	}
-	if err := c.request("cache", uint64(count), offset); err != nil {
-		return err
-	}
-	return call("cache", func() error { return x.Cache(count, offset, flags) })
+	return c.do("cache", "Cache", "Cacher", ok, uint64(count), offset,
+		func() error { return x.Cache(count, offset, flags) })
 }
 
 // Extent is one extent reported by Extents.
@@ -386,18 +366,13 @@ type Extent struct {
 // offset, as it added them.
 func (c *Conn) Extents(count uint32, offset uint64, flags nbdkit.Flags) ([]Extent, error) {
 	x, ok := c.Connection.(nbdkit.Extenter)
-	if !ok {
-		return nil, missing("Extents", "Extenter")
-	}
-	if err := c.request("extents", uint64(count), offset); err != nil {
-		return nil, err
-	}
 	var list []Extent
 	e := hook.NewExtents(func(o, l uint64, t uint32) error {
 		list = append(list, Extent{o, l, nbdkit.ExtentType(t)})
 		return nil
 	}).(*nbdkit.Extents)
-	err := call("extents", func() error { return x.Extents(count, offset, flags, e) })
+	err := c.do("extents", "Extents", "Extenter", ok, uint64(count), offset,
+		func() error { return x.Extents(count, offset, flags, e) })
 	return list, err
 }
 
