@@ -44,7 +44,6 @@ golib_tests = \
 	test-golib-file.sh \
 	test-golib-readerat.sh \
 	test-golib-exports.sh \
-	test-golib-defaults.sh \
 	test-golib-data.sh \
 	test-golib-errors.sh \
 	test-golib-helpers.sh \

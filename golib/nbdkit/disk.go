@@ -54,18 +54,21 @@ type Syncer interface{ Sync() error }
 // returns, so a plugin with its own configuration can return a Disk
 // from its own Open.  Make one with ReaderAtDisk.
 //
-// What the disk can do follows from what the storage implements: it
-// is writable if the storage is an io.WriterAt, supports flush and
-// FUA if it is a Syncer, and trim if it is a HolePuncher.  Every
-// connection shares the storage, so the disk allows multi-conn, and as
-// io.ReaderAt and io.WriterAt allow parallel calls (to different
-// ranges) it asks for ThreadModelParallel.
+// What the disk can do follows from what the storage implements, and
+// Disk omits (see Omitter) the methods its storage cannot back: it is
+// writable if the storage is an io.WriterAt, supports flush (and so
+// FUA, which nbdkit emulates with a flush) if it is also a Syncer, and
+// trim if it is also a HolePuncher.  Every connection shares the
+// storage, so the disk allows multi-conn, and as io.ReaderAt and
+// io.WriterAt allow parallel calls (to different ranges) it asks for
+// ThreadModelParallel.
 type Disk struct {
 	r     io.ReaderAt
 	w     io.WriterAt
 	sync  Syncer
 	punch HolePuncher
 	size  int64
+	omit  Methods
 }
 
 // ReaderAtDisk returns a Disk of size bytes over r:
@@ -74,8 +77,19 @@ type Disk struct {
 func ReaderAtDisk(r io.ReaderAt, size int64) *Disk {
 	d := &Disk{r: r, size: size}
 	d.w, _ = r.(io.WriterAt)
-	d.sync, _ = r.(Syncer)
-	d.punch, _ = r.(HolePuncher)
+	if d.w != nil {
+		d.sync, _ = r.(Syncer)
+		d.punch, _ = r.(HolePuncher)
+	}
+	if d.w == nil {
+		d.omit |= MethodPWrite
+	}
+	if d.sync == nil {
+		d.omit |= MethodFlush
+	}
+	if d.punch == nil {
+		d.omit |= MethodTrim | MethodZero
+	}
 	return d
 }
 
@@ -85,6 +99,9 @@ func (d *Disk) Open(readonly bool) (Connection, error) { return d, nil }
 // ThreadModel returns ThreadModelParallel, which io.ReaderAt and
 // io.WriterAt allow.
 func (d *Disk) ThreadModel() ThreadModel { return ThreadModelParallel }
+
+// Omit returns the methods that the storage cannot back.
+func (d *Disk) Omit() Methods { return d.omit }
 
 // GetSize returns the size given to ReaderAtDisk.
 func (d *Disk) GetSize() (int64, error) {
@@ -107,74 +124,41 @@ func (d *Disk) PRead(buf []byte, offset uint64, flags Flags) error {
 	return err
 }
 
-// CanWrite says whether the storage is an io.WriterAt.
-func (d *Disk) CanWrite() (bool, error) { return d.w != nil, nil }
-
-// PWrite writes with WriteAt, then syncs if the client asked for FUA.
+// PWrite writes with WriteAt (omitted unless the storage is an
+// io.WriterAt).
 func (d *Disk) PWrite(buf []byte, offset uint64, flags Flags) error {
 	if d.w == nil {
 		return fmt.Errorf("the storage is not an io.WriterAt: %w", syscall.EROFS)
 	}
-	if _, err := d.w.WriteAt(buf, int64(offset)); err != nil {
-		return err
-	}
-	return d.fua(flags)
+	_, err := d.w.WriteAt(buf, int64(offset))
+	return err
 }
 
-// CanFlush says whether the storage is a Syncer.
-func (d *Disk) CanFlush() (bool, error) { return d.sync != nil, nil }
-
-// Flush calls Sync.
+// Flush calls Sync (omitted unless the storage is a Syncer).
 func (d *Disk) Flush(flags Flags) error {
 	if d.sync == nil {
-		return nil // nothing to commit: writes are already where they go
+		return fmt.Errorf("the storage is not a Syncer: %w", syscall.EINVAL)
 	}
 	return d.sync.Sync()
-}
-
-// CanFUA is FUANative for a Syncer (the write or trim syncs when the
-// client asks for FUA) and FUANone otherwise.
-func (d *Disk) CanFUA() (FUAMode, error) {
-	if d.sync == nil {
-		return FUANone, nil
-	}
-	return FUANative, nil
-}
-
-func (d *Disk) fua(flags Flags) error {
-	if flags&FlagFUA != 0 && d.sync != nil {
-		return d.sync.Sync()
-	}
-	return nil
 }
 
 // CanMultiConn is true: all connections share the storage.
 func (d *Disk) CanMultiConn() (bool, error) { return true, nil }
 
-// CanTrim says whether the storage is a HolePuncher.
-func (d *Disk) CanTrim() (bool, error) { return d.punch != nil && d.w != nil, nil }
-
-// Trim punches a hole.
+// Trim punches a hole (omitted unless the storage is a HolePuncher).
 func (d *Disk) Trim(count uint32, offset uint64, flags Flags) error {
 	if d.punch == nil {
 		return fmt.Errorf("the storage is not a HolePuncher: %w", syscall.EOPNOTSUPP)
 	}
-	if err := d.punch.PunchHole(int64(offset), int64(count)); err != nil {
-		return err
-	}
-	return d.fua(flags)
+	return d.punch.PunchHole(int64(offset), int64(count))
 }
 
-// CanZero is true for a HolePuncher, which zeroes a range when the
-// client allows trimming; other zero requests are written as zeroes
-// by nbdkit.
-func (d *Disk) CanZero() (bool, error) { return d.punch != nil && d.w != nil, nil }
-
 // Zero punches a hole if the client allows trimming; otherwise it
-// returns EOPNOTSUPP, and nbdkit writes zeroes with PWrite instead.
+// returns EOPNOTSUPP, and nbdkit writes zeroes with PWrite instead
+// (omitted unless the storage is a HolePuncher).
 func (d *Disk) Zero(count uint32, offset uint64, flags Flags) error {
 	if flags&FlagMayTrim == 0 || d.punch == nil {
 		return fmt.Errorf("zero without punching a hole: %w", syscall.EOPNOTSUPP)
 	}
-	return d.Trim(count, offset, flags)
+	return d.punch.PunchHole(int64(offset), int64(count))
 }

@@ -140,8 +140,8 @@ func ExampleParseSize() {
 }
 
 // A disk over any io.ReaderAt takes one call.  This one is read-only
-// (a strings.Reader has no WriteAt); an *os.File would also be
-// writable and support flush.  Package nbdkittest runs it here, in
+// (a strings.Reader has no WriteAt, so the Disk omits PWrite); an
+// *os.File would also be writable and support flush.  Package nbdkittest runs it here, in
 // go test, as nbdkit would.
 func ExampleReaderAtDisk() {
 	// In the plugin:
@@ -164,5 +164,34 @@ func ExampleReaderAtDisk() {
 	fmt.Println(c.PWrite(buf, 0, 0))
 	// Output:
 	// 13 world <nil>
-	// the storage is not an io.WriterAt: read-only file system
+	// nbdkittest: the connection has no PWrite method, or omits it: operation not supported
+}
+
+// configuredDisk has every method its configuration may ask for;
+// Omit drops, per connection, those the configuration turned off.
+type configuredDisk struct {
+	zeroDisk
+	extents bool // extents=on|off
+}
+
+func (d *configuredDisk) Omit() nbdkit.Methods {
+	if !d.extents {
+		return nbdkit.MethodExtents
+	}
+	return 0
+}
+
+// Features chosen by the configuration need one type and an Omit
+// method, not one type per combination.  The loader treats an omitted
+// method exactly like a missing one: here, without extents nbdkit
+// reports the whole disk as data.
+func ExampleOmitter() {
+	for _, on := range []bool{true, false} {
+		var c nbdkit.Connection = &configuredDisk{zeroDisk{1 << 20}, on}
+		omitted := c.(nbdkit.Omitter).Omit()
+		fmt.Println("extents:", omitted&nbdkit.MethodExtents == 0)
+	}
+	// Output:
+	// extents: true
+	// extents: false
 }

@@ -55,6 +55,7 @@ func init() {
 		return errno
 	}
 	hook.PanicError = panicError
+	hook.Methods = func(c interface{}) uint32 { return uint32(connMethods(c.(Connection))) }
 }
 
 // funcExtents sends extents to a function.

@@ -50,8 +50,9 @@
 // (ParseSize, Realpath, ...) behave as nbdkit's do.
 //
 // The harness calls only what the plugin implements: a request whose
-// method the connection lacks fails with EOPNOTSUPP, and the Can...
-// methods are not consulted.  nbdkit's own rules (can_write is true
+// method the connection lacks or omits (see nbdkit.Omitter) fails with
+// EOPNOTSUPP, and the Can... methods are not consulted.  Conn.Methods
+// says which methods nbdkit-golang-plugin.so would see.  nbdkit's own rules (can_write is true
 // when there is a PWrite, FUA emulation, zero emulation, ...) are
 // applied by nbdkit-golang-plugin.so and are tested there, through
 // nbdkit and real clients.  Like nbdkit, the harness refuses requests
@@ -256,7 +257,7 @@ func (s *Server) Open(readonly bool) (*Conn, error) {
 	if c == nil {
 		return nil, errors.New("Open returned a nil Connection and no error")
 	}
-	conn := &Conn{Connection: c}
+	conn := &Conn{Connection: c, methods: nbdkit.Methods(hook.Methods(c))}
 	err = call("get_size", func() (err error) { conn.size, err = c.GetSize(); return err })
 	if err == nil && conn.size < 0 {
 		err = fmt.Errorf("GetSize returned a negative size %d", conn.size)
@@ -272,9 +273,15 @@ func (s *Server) Open(readonly bool) (*Conn, error) {
 type Conn struct {
 	// Connection is what the plugin's Open returned.
 	Connection nbdkit.Connection
+	methods    nbdkit.Methods
 	size       int64
 	closed     bool
 }
+
+// Methods returns the optional methods the connection implements and
+// does not omit: the callbacks nbdkit-golang-plugin.so reports to
+// nbdkit as implemented, computed by golib when the connection opened.
+func (c *Conn) Methods() nbdkit.Methods { return c.methods }
 
 // Size returns the size GetSize returned when the connection opened.
 func (c *Conn) Size() int64 { return c.size }
@@ -304,11 +311,11 @@ func (c *Conn) request(callback string, count uint64, offset uint64) error {
 }
 
 // do makes a request: it fails with EOPNOTSUPP if the connection
-// lacks the method (has is false), and is refused if it is beyond the
+// lacks or omits the method (bit), and is refused if it is beyond the
 // end, as nbdkit does; otherwise it calls f.
-func (c *Conn) do(callback, method, iface string, has bool, count, offset uint64, f func() error) error {
-	if !has {
-		return fmt.Errorf("nbdkittest: the connection has no %s method (nbdkit.%s): %w", method, iface, syscall.EOPNOTSUPP)
+func (c *Conn) do(callback, method string, bit nbdkit.Methods, count, offset uint64, f func() error) error {
+	if bit != 0 && c.methods&bit == 0 {
+		return fmt.Errorf("nbdkittest: the connection has no %s method, or omits it: %w", method, syscall.EOPNOTSUPP)
 	}
 	if err := c.request(callback, count, offset); err != nil {
 		return err
@@ -318,41 +325,41 @@ func (c *Conn) do(callback, method, iface string, has bool, count, offset uint64
 
 // PRead reads len(buf) bytes at offset.
 func (c *Conn) PRead(buf []byte, offset uint64, flags nbdkit.Flags) error {
-	return c.do("pread", "PRead", "Connection", true, uint64(len(buf)), offset,
+	return c.do("pread", "PRead", 0, uint64(len(buf)), offset,
 		func() error { return c.Connection.PRead(buf, offset, flags) })
 }
 
 // PWrite writes buf at offset.
 func (c *Conn) PWrite(buf []byte, offset uint64, flags nbdkit.Flags) error {
-	w, ok := c.Connection.(nbdkit.Writer)
-	return c.do("pwrite", "PWrite", "Writer", ok, uint64(len(buf)), offset,
+	w, _ := c.Connection.(nbdkit.Writer)
+	return c.do("pwrite", "PWrite", nbdkit.MethodPWrite, uint64(len(buf)), offset,
 		func() error { return w.PWrite(buf, offset, flags) })
 }
 
 // Flush flushes.
 func (c *Conn) Flush(flags nbdkit.Flags) error {
-	f, ok := c.Connection.(nbdkit.Flusher)
-	return c.do("flush", "Flush", "Flusher", ok, 0, 0, func() error { return f.Flush(flags) })
+	f, _ := c.Connection.(nbdkit.Flusher)
+	return c.do("flush", "Flush", nbdkit.MethodFlush, 0, 0, func() error { return f.Flush(flags) })
 }
 
 // Trim trims count bytes at offset.
 func (c *Conn) Trim(count uint32, offset uint64, flags nbdkit.Flags) error {
-	t, ok := c.Connection.(nbdkit.Trimmer)
-	return c.do("trim", "Trim", "Trimmer", ok, uint64(count), offset,
+	t, _ := c.Connection.(nbdkit.Trimmer)
+	return c.do("trim", "Trim", nbdkit.MethodTrim, uint64(count), offset,
 		func() error { return t.Trim(count, offset, flags) })
 }
 
 // Zero zeroes count bytes at offset.
 func (c *Conn) Zero(count uint32, offset uint64, flags nbdkit.Flags) error {
-	z, ok := c.Connection.(nbdkit.Zeroer)
-	return c.do("zero", "Zero", "Zeroer", ok, uint64(count), offset,
+	z, _ := c.Connection.(nbdkit.Zeroer)
+	return c.do("zero", "Zero", nbdkit.MethodZero, uint64(count), offset,
 		func() error { return z.Zero(count, offset, flags) })
 }
 
 // Cache asks the plugin to prefetch count bytes at offset.
 func (c *Conn) Cache(count uint32, offset uint64, flags nbdkit.Flags) error {
-	x, ok := c.Connection.(nbdkit.Cacher)
-	return c.do("cache", "Cache", "Cacher", ok, uint64(count), offset,
+	x, _ := c.Connection.(nbdkit.Cacher)
+	return c.do("cache", "Cache", nbdkit.MethodCache, uint64(count), offset,
 		func() error { return x.Cache(count, offset, flags) })
 }
 
@@ -365,13 +372,13 @@ type Extent struct {
 // Extents returns the extents the plugin reports for count bytes at
 // offset, as it added them.
 func (c *Conn) Extents(count uint32, offset uint64, flags nbdkit.Flags) ([]Extent, error) {
-	x, ok := c.Connection.(nbdkit.Extenter)
+	x, _ := c.Connection.(nbdkit.Extenter)
 	var list []Extent
 	e := hook.NewExtents(func(o, l uint64, t uint32) error {
 		list = append(list, Extent{o, l, nbdkit.ExtentType(t)})
 		return nil
 	}).(*nbdkit.Extents)
-	err := c.do("extents", "Extents", "Extenter", ok, uint64(count), offset,
+	err := c.do("extents", "Extents", nbdkit.MethodExtents, uint64(count), offset,
 		func() error { return x.Extents(count, offset, flags, e) })
 	return list, err
 }

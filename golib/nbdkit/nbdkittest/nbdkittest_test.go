@@ -222,3 +222,33 @@ func TestExports(t *testing.T) {
 		t.Errorf("DefaultExport: %q, %v", name, err)
 	}
 }
+
+// omitting omits PWrite, as a plugin configured read-only would.
+type omitting struct{ recorder }
+
+func (o *omitting) Open(readonly bool) (nbdkit.Connection, error) { return o, nil }
+func (o *omitting) Omit() nbdkit.Methods                          { return nbdkit.MethodPWrite }
+
+func TestOmitted(t *testing.T) {
+	o := &omitting{}
+	s, err := nbdkittest.Start(o, "size=4k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c, err := s.Open(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := nbdkit.MethodExtents // recorder's optional methods, minus PWrite
+	if c.Methods() != want {
+		t.Errorf("Methods() = %#x, want %#x", c.Methods(), want)
+	}
+	before := len(o.calls)
+	if err := c.PWrite([]byte("x"), 0, 0); !errors.Is(err, syscall.EOPNOTSUPP) {
+		t.Errorf("an omitted PWrite: %v", err)
+	}
+	if len(o.calls) != before {
+		t.Errorf("an omitted method was called: %q", o.calls[before:])
+	}
+}

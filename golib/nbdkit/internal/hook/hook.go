@@ -53,6 +53,10 @@ var (
 	// Errno returns the errno a client gets for a callback's error.
 	Errno func(err error) syscall.Errno
 
+	// Methods returns the nbdkit.Methods that an nbdkit.Connection
+	// implements and does not omit: the callbacks the loader calls.
+	Methods func(conn interface{}) uint32
+
 	// PanicError returns the error a callback that panicked with v
 	// fails with; it must be called from the deferred function that
 	// recovered.
