@@ -192,7 +192,8 @@
 // github.com/nbdkit-golang/golib/nbdkit/nbdkittest drives a plugin
 // through nbdkit's lifecycle in the test process: configuration,
 // connections and requests.  The helpers that need a client
-// (ExportName, PeerName, IsTLS, ...) fail outside nbdkit.
+// (ExportName, PeerName, IsTLS, ...) fail outside nbdkit, and so do
+// ParseProbability and ParseDelay, which newer nbdkit versions add.
 //
 // # Memory disks
 //
