@@ -52,12 +52,15 @@
 // The harness calls only what the plugin implements: a request whose
 // method the connection lacks or omits (see nbdkit.Omitter) fails with
 // EOPNOTSUPP, and the Can... methods are not consulted.  Conn.Methods
-// says which methods nbdkit-golang-plugin.so would see.  nbdkit's own rules (can_write is true
-// when there is a PWrite, FUA emulation, zero emulation, ...) are
-// applied by nbdkit-golang-plugin.so and are tested there, through
-// nbdkit and real clients.  Like nbdkit, the harness refuses requests
-// beyond the end of the disk without calling the plugin, and a panic
-// in a callback becomes that callback's error.
+// says which methods nbdkit-golang-plugin.so would see.  nbdkit's own
+// rules for what is missing (can_write is true when there is a
+// PWrite, FUA emulated with Flush, zero written with PWrite, ...) are
+// applied by nbdkit-golang-plugin.so alone: test them through nbdkit
+// and a real client.  Like nbdkit, the harness refuses requests beyond
+// the end of the disk without calling the plugin, and a panic in a
+// callback becomes that callback's error.  The harness runs the
+// callbacks in the calling goroutine; it does not enforce the plugin's
+// thread model.
 package nbdkittest
 
 import (
@@ -111,7 +114,8 @@ func StartRegistered(params ...string) (*Server, error) {
 	return s, err
 }
 
-func (s *Server) start(params []string) (err error) {
+// start runs the configuration phase.
+func (s *Server) start(params []string) error {
 	p := s.plugin
 	if l, ok := p.(nbdkit.Loader); ok {
 		if err := call("load", l.Load); err != nil {
