@@ -43,6 +43,7 @@ golib_sources = \
 
 EXTRA_DIST += \
 	ramdisk/ramdisk.go \
+	ramdisk/ramdisk_test.go \
 	file/file.go \
 	exports/exports.go \
 	readerat/readerat.go \

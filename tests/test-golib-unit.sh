@@ -51,8 +51,9 @@ export GOPROXY=off
 # The examples and test plugins built on golib vet clean too.
 (cd "$abs_top_srcdir/examples" && "$GOLANG" vet ./ramdisk ./file ./exports ./readerat)
 
-# The readerat example tests itself with go test (package nbdkittest).
-(cd "$abs_top_srcdir/examples" && "$GOLANG" test -count=1 ./readerat)
+# The ramdisk and readerat examples test themselves with go test
+# (package nbdkittest).
+(cd "$abs_top_srcdir/examples" && "$GOLANG" test -count=1 ./ramdisk ./readerat)
 (cd "$abs_top_srcdir/tests/plugins" && "$GOLANG" vet ./features...)
 
 # gofmt of the same toolchain (also when the go command is a wrapper,
