@@ -48,16 +48,7 @@ func TestSize(t *testing.T) {
 	if _, err := nbdkittest.StartRegistered("colour=red"); err == nil || !strings.Contains(err.Error(), "unknown parameter 'colour'") {
 		t.Errorf("colour=red: %v", err)
 	}
-	s, err := nbdkittest.StartRegistered("size=3M")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	c, err := s.Open(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	s, c := nbdkittest.Connect(t, nil, "size=3M")
 	if c.Size() != 3<<20 || s.ThreadModel() != nbdkit.ThreadModelParallel {
 		t.Errorf("size %d, thread model %v", c.Size(), s.ThreadModel())
 	}
@@ -65,16 +56,7 @@ func TestSize(t *testing.T) {
 
 // Written pages show as data, zeroed whole pages as holes again.
 func TestWriteZeroExtents(t *testing.T) {
-	s, err := nbdkittest.StartRegistered("size=1M")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	c, err := s.Open(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	_, c := nbdkittest.Connect(t, nil, "size=1M")
 	data := bytes.Repeat([]byte("ramdisk!"), 2*sparse.PageSize/8)
 	if err := c.PWrite(data, sparse.PageSize, 0); err != nil {
 		t.Fatal(err)

@@ -53,23 +53,15 @@ func disk(t *testing.T, size int) string {
 	return name
 }
 
-// start starts the registered plugin with params and opens a
+// start starts the registered plugin, reset, with params and opens a
 // connection.
 func start(t *testing.T, params ...string) *nbdkittest.Conn {
 	t.Helper()
-	s, err := nbdkittest.StartRegistered(params...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
+	*registered = plugin{}
+	s, c := nbdkittest.Connect(t, nil, params...)
 	if s.Name != "readerat" {
 		t.Errorf("registered as %q", s.Name)
 	}
-	c, err := s.Open(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
 	return c
 }
 
@@ -93,7 +85,6 @@ func TestConfig(t *testing.T) {
 
 func TestReadWrite(t *testing.T) {
 	name := disk(t, 1<<20)
-	*registered = plugin{}
 	c := start(t, "file="+name)
 	if c.Size() != 1<<20 {
 		t.Fatalf("size %d", c.Size())
@@ -116,7 +107,6 @@ func TestReadWrite(t *testing.T) {
 
 func TestTrim(t *testing.T) {
 	name := disk(t, 1<<20)
-	*registered = plugin{}
 	c := start(t, "file="+name)
 	err := c.Trim(65536, 65536, 0)
 	if errors.Is(err, syscall.EOPNOTSUPP) {
@@ -132,7 +122,6 @@ func TestTrim(t *testing.T) {
 }
 
 func TestReadOnly(t *testing.T) {
-	*registered = plugin{}
 	c := start(t, "file="+disk(t, 4096), "readonly=on")
 	// An io.SectionReader has no WriteAt: the disk omits PWrite (and
 	// so nbdkit serves it read-only), and Flush and Trim with it.

@@ -80,16 +80,7 @@ func (s *store) PunchHole(off, n int64) error {
 
 func open(t *testing.T, d *nbdkit.Disk) *nbdkittest.Conn {
 	t.Helper()
-	s, err := nbdkittest.Start(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	c, err := s.Open(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
+	s, c := nbdkittest.Connect(t, d)
 	if s.ThreadModel() != nbdkit.ThreadModelParallel {
 		t.Errorf("thread model %v, want parallel", s.ThreadModel())
 	}

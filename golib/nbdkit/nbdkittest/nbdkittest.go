@@ -33,14 +33,10 @@
 // net/http/httptest does for handlers:
 //
 //	func TestDisk(t *testing.T) {
-//		s, err := nbdkittest.StartRegistered("size=1M")
-//		if err != nil {
+//		_, c := nbdkittest.Connect(t, nil, "size=1M") // the registered plugin
+//		if err := c.PWrite([]byte("hello"), 0, 0); err != nil {
 //			t.Fatal(err)
 //		}
-//		defer s.Close()
-//		c, err := s.Open(false)
-//		...
-//		err = c.PWrite([]byte("hello"), 0, 0)
 //	}
 //
 // Start calls the plugin-level callbacks in nbdkit's order (Load,
@@ -69,6 +65,7 @@ import (
 	"fmt"
 	"strings"
 	"syscall"
+	"testing"
 
 	"github.com/nbdkit-golang/golib/nbdkit"
 	"github.com/nbdkit-golang/golib/nbdkit/internal/hook"
@@ -112,6 +109,31 @@ func StartRegistered(params ...string) (*Server, error) {
 		s.Name = name
 	}
 	return s, err
+}
+
+// Connect starts p with params, as Start does (the plugin registered
+// with nbdkit.Register if p is nil), and opens a connection that is
+// not read-only.  It stops the test at once on an error; the server
+// and the connection are closed when the test ends.
+func Connect(t testing.TB, p nbdkit.Plugin, params ...string) (*Server, *Conn) {
+	t.Helper()
+	var s *Server
+	var err error
+	if p == nil {
+		s, err = StartRegistered(params...)
+	} else {
+		s, err = Start(p, params...)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	c, err := s.Open(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return s, c
 }
 
 // start runs the configuration phase.

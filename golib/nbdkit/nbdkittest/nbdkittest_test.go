@@ -154,18 +154,9 @@ func TestConfigErrors(t *testing.T) {
 }
 
 func TestRequests(t *testing.T) {
-	s, err := nbdkittest.Start(&recorder{}, "size=8k")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	c, err := s.Open(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	s, c := nbdkittest.Connect(t, &recorder{}, "size=8k")
 	// The errno a client would see.
-	err = c.PWrite(make([]byte, 512), 4096, 0)
+	err := c.PWrite(make([]byte, 512), 4096, 0)
 	if nbdkittest.Errno(err) != syscall.ENOSPC {
 		t.Errorf("pwrite at 4096: %v (errno %v), want ENOSPC", err, nbdkittest.Errno(err))
 	}
@@ -231,15 +222,7 @@ func (o *omitting) Omit() nbdkit.Methods                          { return nbdki
 
 func TestOmitted(t *testing.T) {
 	o := &omitting{}
-	s, err := nbdkittest.Start(o, "size=4k")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	c, err := s.Open(false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c := nbdkittest.Connect(t, o, "size=4k")
 	want := nbdkit.MethodExtents // recorder's optional methods, minus PWrite
 	if c.Methods() != want {
 		t.Errorf("Methods() = %#x, want %#x", c.Methods(), want)
