@@ -215,7 +215,7 @@ func Debugf(format string, args ...any) {
 // Errorf logs an error message with nbdkit_error.  It formats like
 // fmt.Sprintf.  A callback that fails should normally just return an
 // error, which golib reports; Errorf is for messages about problems
-// that do not fail the callback.
+// that do not fail the callback.  Outside nbdkit it does nothing.
 func Errorf(format string, args ...any) {
 	if !haveHost() {
 		return
