@@ -35,9 +35,9 @@
  * .get_ready in its default mode and with --run.  To report a bad
  * configuration on the user's terminal (and make nbdkit exit
  * non-zero) before that, .config_complete forks a short-lived child
- * that loads the library, replays the configuration, asks for the
- * thread model, calls get_ready, writes the results to a pipe and
- * exits.  The parent never runs library code.
+ * that runs the configuration phase (config.c: load the library,
+ * replay the configuration, ask for the thread model, call get_ready),
+ * writes the results to a pipe and exits.  The parent never runs library code.
  *
  * The parent must never hang waiting for a child that has gone
  * wrong: it stops reading when the pipe is closed or when the child
@@ -150,7 +150,6 @@ write_full (int fd, const void *buf, size_t len)
 static void __attribute__ ((noreturn))
 run_child (int fd, pid_t parent)
 {
-  struct nbdkitgo_error err = { 0 };
   struct check_header h = { .magic = CHECK_MAGIC, .status = -1 };
   int model = -1;
   CLEANUP_FREE char *passwords = NULL;
@@ -167,28 +166,12 @@ run_child (int fd, pid_t parent)
 
   /* With -s, fd 1 is the client's connection until after get_ready. */
   golang_stdout_divert ();
-  golang_signals_save ();
-  golang_progress ("loading the library (dlopen, the Go runtime, package "
-                "init functions and nbdkitgo_init)");
-  if (golang_load (NBDKITGO_PHASE_CHECK) == 0 &&
-      golang_replay_config (true) == 0 &&
-      golang_call_thread_model (&model) == 0) {
-    int r = 0;
-
-    if (lib.get_ready) {
-      golang_progress ("get_ready");
-      r = lib.get_ready (&err);
-      TRACE ("get_ready () = %d", r);
-      if (r == -1)
-        golang_report ("get_ready", &err);
-    }
-    golang_progress ("reporting to nbdkit");
-    if (r == 0 && golang_signals_check () == 0) {
-      h.status = 0;
-      h.thread_model = model;
-    }
+  if (golang_config_phase (NBDKITGO_PHASE_CHECK, &model) == 0) {
+    h.status = 0;
+    h.thread_model = model;
   }
 
+  golang_progress ("reporting to nbdkit");
   if (golang_passwords_encode (&passwords, &len) == -1 ||
       write_full (fd, &h, sizeof h) == -1 ||
       write_full (fd, passwords, len) == -1)

@@ -57,91 +57,30 @@
 #include "golang.h"
 #include "cleanup.h"
 
-size_t nr_config;
-char **config_keys;
-char **config_values;
-
 /* The library's thread model, -1 until known: from the check process
  * (the serving process inherits it) or, for --dump-plugin, asked in
  * this process by load_for_dump.  Both ways it has been validated
- * (golang_call_thread_model).
+ * (golang_config_phase).
  */
 static int thread_model = -1;
 
 static void
 golang_unload (void)
 {
-  size_t i;
-
   if (lib.dl && lib.unload) {
     TRACE ("%s ()", "unload");
     lib.unload ();
   }
   /* The library is never dlclosed. */
-  golang_config_dir_leave ();
+  golang_config_free ();
   golang_library_close ();
-
-  for (i = 0; i < nr_config; ++i) {
-    free (config_keys[i]);
-    free (config_values[i]);
-  }
-  free (config_keys);
-  free (config_values);
   golang_passwords_free ();
 }
 
 static int
 golang_config (const char *key, const char *value)
 {
-  char **keys, **values;
-
-  if (strcmp (key, "script") == 0) {
-    if (script) {
-      nbdkit_error ("script= given twice: %s and %s "
-                    "(only one library can be served)", script, value);
-      return -1;
-    }
-    if (nr_config > 0) {
-      nbdkit_error ("script=%s must come first, before %s=%s",
-                    value, config_keys[0], config_values[0]);
-      return -1;
-    }
-    if (golang_library_open (value) == -1)
-      return -1;
-    return golang_config_dir_save ();
-  }
-
-  if (script == NULL) {
-    nbdkit_error ("the first parameter must be script=LIBRARY "
-                  "(the plugin library), but got %s=%s", key, value);
-    return -1;
-  }
-
-  /* Recorded now, passed to the library later (no library code runs
-   * in nbdkit's own process before it forks).
-   */
-  keys = realloc (config_keys, (nr_config + 1) * sizeof *keys);
-  if (keys == NULL) {
-    nbdkit_error ("realloc: %m");
-    return -1;
-  }
-  config_keys = keys;
-  values = realloc (config_values, (nr_config + 1) * sizeof *values);
-  if (values == NULL) {
-    nbdkit_error ("realloc: %m");
-    return -1;
-  }
-  config_values = values;
-  config_keys[nr_config] = strdup (key);
-  config_values[nr_config] = strdup (value);
-  if (config_keys[nr_config] == NULL || config_values[nr_config] == NULL) {
-    nbdkit_error ("strdup: %m");
-    free (config_keys[nr_config]);
-    free (config_values[nr_config]);
-    return -1;
-  }
-  nr_config++;
-  return 0;
+  return golang_config_record (key, value);
 }
 
 static int
@@ -161,22 +100,18 @@ golang_config_complete (void)
 
 /* Used when no check process has run: nbdkit --dump-plugin calls
  * .thread_model and .dump_plugin without .config_complete, and no
- * fork follows, so the library is loaded in this process, once, and
- * asked its thread model once.
+ * fork follows, so the configuration phase runs in this process,
+ * once, with whatever the library prints sent to standard error.
  */
-
 static int
 load_for_dump (void)
 {
-  int saved, r = 0;
+  int saved, r;
 
   if (lib.dl)
     return 0;
   saved = golang_stdout_divert ();
-  if (golang_load (NBDKITGO_PHASE_DUMP) == -1 ||
-      golang_replay_config (false) == -1 ||
-      golang_call_thread_model (&thread_model) == -1)
-    r = -1;
+  r = golang_config_phase (NBDKITGO_PHASE_DUMP, &thread_model);
   golang_stdout_restore (saved);
   return r;
 }
@@ -202,37 +137,9 @@ golang_get_ready (void)
   return 0;
 }
 
-/* The configuration phase again, in the serving process: load,
- * replay the configuration, ask for the thread model, get_ready.
- */
-static int
-serve_config_phase (int *model)
-{
-  struct nbdkitgo_error err = { 0 };
-  int r;
-
-  if (golang_load (NBDKITGO_PHASE_SERVE) == -1 ||
-      golang_replay_config (true) == -1 ||
-      golang_call_thread_model (model) == -1)
-    return -1;
-  if (*model != thread_model)
-    nbdkit_debug ("golang: the library now asks for thread model %s, "
-                  "but nbdkit already uses %s",
-                  golang_thread_model_name (*model),
-                  golang_thread_model_name (thread_model));
-
-  if (lib.get_ready) {
-    r = lib.get_ready (&err);
-    TRACE ("get_ready () = %d", r);
-    if (r == -1)
-      return golang_report ("get_ready", &err);
-  }
-  return 0;
-}
-
 /* From here on this is the process that serves clients: load the
  * library for real and bring it to the same state as in the check
- * process.
+ * process, then call its after_fork.
  */
 static int
 golang_after_fork (void)
@@ -240,19 +147,14 @@ golang_after_fork (void)
   struct nbdkitgo_error err = { 0 };
   int model, r;
 
-  /* Until get_ready, the library runs as it did in the check
-   * process: in the directory nbdkit started in, with nbdkit's signal
-   * handlers untouched (lifecycle.c).
-   */
   golang_crashlog_start ();
-  golang_signals_save ();
-  if (golang_config_dir_enter () == -1)
+  if (golang_config_phase (NBDKITGO_PHASE_SERVE, &model) == -1)
     return -1;
-  r = serve_config_phase (&model);
-  golang_config_dir_leave ();
-  if (r == -1)
-    return -1;
-  golang_passwords_free ();
+  if (model != thread_model)
+    nbdkit_debug ("golang: the library now asks for thread model %s, "
+                  "but nbdkit already uses %s",
+                  golang_thread_model_name (model),
+                  golang_thread_model_name (thread_model));
 
   if (lib.after_fork) {
     r = lib.after_fork (&err);

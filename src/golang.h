@@ -62,11 +62,6 @@ struct golang_library {
 };
 extern struct golang_library lib;
 
-/* Configuration recorded by .config (golang.c). */
-extern size_t nr_config;        /* further key=value pairs, in order */
-extern char **config_keys;
-extern char **config_values;
-
 /* report.c: the library's errors, and -D golang.trace=1. */
 extern int golang_debug_trace;
 extern int golang_report (const char *what, struct nbdkitgo_error *err);
@@ -94,8 +89,11 @@ extern void golang_wipe (void *p, size_t len);
 
 /* load.c */
 extern int golang_load (uint32_t phase);
-extern int golang_replay_config (bool complete);
-extern int golang_call_thread_model (int *model);
+
+/* config.c: the configuration, and the configuration phase. */
+extern int golang_config_record (const char *key, const char *value);
+extern int golang_config_phase (uint32_t phase, int *model);
+extern void golang_config_free (void);
 extern const char *golang_thread_model_name (int model);
 
 /* libfile.c: the library file, open from .config on. */
@@ -125,10 +123,7 @@ extern void golang_progress (const char *fmt, ...)
   __attribute__ ((format (printf, 1, 2)));
 extern void golang_progress_waiting (bool waiting);
 
-/* lifecycle.c: what the configuration phase must leave as it found. */
-extern int golang_config_dir_save (void);
-extern int golang_config_dir_enter (void);
-extern void golang_config_dir_leave (void);
+/* signals.c: nbdkit's shutdown signals stay nbdkit's. */
 extern void golang_signals_save (void);
 extern int golang_signals_check (void);
 extern void golang_signals_watch (const char *when);

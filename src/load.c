@@ -51,23 +51,6 @@
 
 struct golang_library lib;
 
-const char *
-golang_thread_model_name (int model)
-{
-  switch (model) {
-  case NBDKITGO_THREAD_MODEL_SERIALIZE_CONNECTIONS:
-    return "serialize_connections";
-  case NBDKITGO_THREAD_MODEL_SERIALIZE_ALL_REQUESTS:
-    return "serialize_all_requests";
-  case NBDKITGO_THREAD_MODEL_SERIALIZE_REQUESTS:
-    return "serialize_requests";
-  case NBDKITGO_THREAD_MODEL_PARALLEL:
-    return "parallel";
-  default:
-    return "invalid";
-  }
-}
-
 /* The timer slack (prctl PR_SET_TIMERSLACK) of the threads that the
  * Go runtime starts while its library loads.  The runtime's monitor
  * thread, sysmon, sleeps 20 us between rounds for as long as it keeps
@@ -242,83 +225,5 @@ golang_load (uint32_t phase)
                 lib.info.name ? lib.info.name : "?",
                 phase == NBDKITGO_PHASE_CHECK ? "the check process" :
                 phase == NBDKITGO_PHASE_SERVE ? "serving" : "--dump-plugin");
-  return 0;
-}
-
-/* Call the library's load and config for every recorded key, then
- * (if complete) config_complete.
- */
-int
-golang_replay_config (bool complete)
-{
-  struct nbdkitgo_error err = { 0 };
-  size_t i;
-  int r;
-
-  if (lib.load) {
-    golang_progress ("load");
-    r = lib.load (&err);
-    TRACE ("load () = %d", r);
-    if (r == -1)
-      return golang_report ("load", &err);
-    golang_discard ("load", &err);
-  }
-
-  for (i = 0; i < nr_config; ++i) {
-    if (lib.config == NULL) {
-      nbdkit_error ("%s: this plugin does not take parameters "
-                    "(got %s=%s); see: nbdkit golang %s --dump-plugin",
-                    script, config_keys[i], config_values[i], script);
-      return -1;
-    }
-    golang_progress ("config (key %s)", config_keys[i]);
-    r = lib.config (config_keys[i], config_values[i], &err);
-    TRACE ("config (key=%s, value=%s) = %d",
-           config_keys[i], config_values[i], r);
-    if (r == -1)
-      return golang_report ("config", &err);
-    golang_discard ("config", &err);
-  }
-
-  if (complete && lib.config_complete) {
-    golang_progress ("config_complete");
-    r = lib.config_complete (&err);
-    TRACE ("config_complete () = %d", r);
-    if (r == -1)
-      return golang_report ("config_complete", &err);
-    golang_discard ("config_complete", &err);
-  }
-  return 0;
-}
-
-/* Ask the library for its thread model and check it.  A library
- * without a thread_model callback gets the safe default that golib
- * and nbdkit's python plugin use: serialize_all_requests.
- */
-int
-golang_call_thread_model (int *model)
-{
-  struct nbdkitgo_error err = { 0 };
-  int r;
-
-  if (lib.thread_model == NULL) {
-    *model = NBDKITGO_THREAD_MODEL_SERIALIZE_ALL_REQUESTS;
-    return 0;
-  }
-
-  golang_progress ("thread_model");
-  r = lib.thread_model (&err);
-  TRACE ("thread_model () = %d", r);
-  if (r == -1)
-    return golang_report ("thread_model", &err);
-  golang_discard ("thread_model", &err);
-  if (r < NBDKITGO_THREAD_MODEL_SERIALIZE_CONNECTIONS ||
-      r > NBDKITGO_THREAD_MODEL_PARALLEL) {
-    nbdkit_error ("%s: thread_model returned an invalid thread model (%d); "
-                  "it must be one of NBDKITGO_THREAD_MODEL_* (0 to 3)",
-                  script, r);
-    return -1;
-  }
-  *model = r;
   return 0;
 }

@@ -29,19 +29,7 @@
  * OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
  */
 
-/* What the library's configuration phase runs in, and must leave as
- * it found it.
- *
- * The working directory.  nbdkit changes directory to / when it forks
- * into the background, so by the time the serving process replays
- * the configuration a relative path such as file=disk.img would name
- * a different file than the one the user meant (and than the check
- * process saw).  A C plugin resolves such paths in .config, before
- * the fork; to give the library the same view, the loader keeps the
- * directory nbdkit started in open and runs the replayed
- * configuration (up to get_ready) there.
- *
- * Signals.  nbdkit shuts down on SIGINT, SIGQUIT, SIGTERM and SIGHUP.
+/* nbdkit's shutdown signals: SIGINT, SIGQUIT, SIGTERM and SIGHUP.
  * A library that takes one of them over (in Go, signal.Notify
  * installs the runtime's own handler) would leave nbdkit impossible
  * to stop with that signal, so changing their handlers during the
@@ -56,78 +44,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <unistd.h>
 
 #define NBDKIT_API_VERSION 2
 #include <nbdkit-plugin.h>
 
 #include "golang.h"
-
-/* The directory nbdkit was started in, or -1. */
-static int config_dir = -1;
-/* Where the process was before golang_config_dir_enter, or -1. */
-static int saved_dir = -1;
-
-/* Called from .config with script=, before nbdkit can fork. */
-int
-golang_config_dir_save (void)
-{
-  if (config_dir >= 0)
-    return 0;
-  config_dir = open (".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (config_dir == -1)
-    /* Not fatal: absolute paths still work, relative ones resolve
-     * against wherever nbdkit is by then.
-     */
-    nbdkit_debug ("golang: cannot open the current directory: %m; "
-                  "relative paths in parameters may not work after "
-                  "nbdkit forks");
-  return 0;
-}
-
-/* Change to the directory nbdkit was started in, remembering where
- * the process is now.
- */
-int
-golang_config_dir_enter (void)
-{
-  if (config_dir == -1)
-    return 0;
-  saved_dir = open (".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (saved_dir == -1) {
-    nbdkit_error ("open: current directory: %m");
-    return -1;
-  }
-  if (fchdir (config_dir) == -1) {
-    nbdkit_error ("fchdir: the directory nbdkit was started in: %m");
-    close (saved_dir);
-    saved_dir = -1;
-    return -1;
-  }
-  return 0;
-}
-
-/* Go back to where golang_config_dir_enter found the process, and
- * let go of the start directory (so that it does not keep a mount
- * busy while the daemon runs).
- */
-void
-golang_config_dir_leave (void)
-{
-  if (saved_dir >= 0) {
-    if (fchdir (saved_dir) == -1)
-      nbdkit_debug ("golang: fchdir back: %m");
-    close (saved_dir);
-    saved_dir = -1;
-  }
-  if (config_dir >= 0) {
-    close (config_dir);
-    config_dir = -1;
-  }
-}
 
 static const struct {
   int sig;
