@@ -32,6 +32,21 @@
 /* Declarations shared by the files of the loader.  Nothing here is
  * visible to nbdkit or to the library: plugin.syms exports only
  * plugin_init and the -D golang.* debug flags.
+ *
+ * The files, each using only the files listed before it:
+ *
+ *   text.c      checking and printing the library's text; stdout
+ *   progress.c  what the check process is doing, shared with nbdkit
+ *   libfile.c   the library file: its path, opened once, checked
+ *   report.c    the library's errors, and the trace
+ *   signals.c   nbdkit's shutdown signals stay nbdkit's
+ *   crashlog.c  Go crash reports into nbdkit's log while serving
+ *   password.c  passwords: read once, recorded, replayed
+ *   host.c      the host table handed to the library
+ *   load.c      dlopen, handshake, the table of callbacks (lib)
+ *   config.c    the configuration and the configuration phase
+ *   check.c     the check process, which runs that phase first
+ *   plugin.c    nbdkit's callbacks and the registration table
  */
 
 #ifndef NBDKIT_GOLANG_H
@@ -43,24 +58,26 @@
 
 #include "nbdkitgo-abi.h"
 
-/* The library as seen from this process: its dlopen handle, what it
- * said in the handshake, and one function pointer per callback.  A
- * plugin-level callback's pointer is NULL when the library does not
- * implement it; a connection callback's is NULL when the library does
- * not export it, and each connection says whether it has it
- * (struct golang_handle in golang.c).  The whole table is generated
- * from NBDKITGO_CALLBACKS, as are the dlsym loop and the list printed
- * by --dump-plugin, so they cannot drift apart.
- */
-struct golang_library {
-  void *dl;                     /* NULL until loaded in this process */
-  struct nbdkitgo_info info;    /* implemented: only bits of exports */
-  uint64_t exported;            /* NBDKITGO_CB_BIT of every export found */
-#define GOLANG_FIELD(name, NAME, ret, args) nbdkitgo_##name##_fn *name;
-  NBDKITGO_CALLBACKS (GOLANG_FIELD)
-#undef GOLANG_FIELD
-};
-extern struct golang_library lib;
+/* text.c */
+extern const char *golang_text_problem (const char *s);
+extern void golang_print_escaped (const char *s, bool newlines);
+extern int golang_stdout_divert (void);
+extern void golang_stdout_restore (int saved);
+
+/* progress.c: what the check process is doing, shared with nbdkit. */
+#define GOLANG_PROGRESS_STEP_MAX 120
+extern int golang_progress_start (void);
+extern bool golang_progress_waiting_for_user (void);
+extern void golang_progress_end (char *step, size_t len);
+extern void golang_progress (const char *fmt, ...)
+  __attribute__ ((format (printf, 1, 2)));
+extern void golang_progress_waiting (bool waiting);
+
+/* libfile.c: the library file, open from .config on. */
+extern char *script;            /* its absolute path */
+extern int golang_library_open (const char *value);
+extern const char *golang_library_path (void);
+extern void golang_library_close (void);
 
 /* report.c: the library's errors, and -D golang.trace=1. */
 extern int golang_debug_trace;
@@ -75,9 +92,13 @@ extern void golang_discard (const char *what, struct nbdkitgo_error *err);
       nbdkit_debug ("trace: " fmt, __VA_ARGS__);                        \
   } while (0)
 
-/* host.c: the host table handed to the library. */
-extern struct nbdkitgo_host golang_host;
-extern void golang_host_init (uint32_t phase);
+/* signals.c: nbdkit's shutdown signals stay nbdkit's. */
+extern void golang_signals_save (void);
+extern int golang_signals_check (void);
+extern void golang_signals_watch (const char *when);
+
+/* crashlog.c */
+extern void golang_crashlog_start (void);
 
 /* password.c: read once in the check process, replayed when serving. */
 extern int golang_password_read (uint32_t phase, const char *value,
@@ -87,7 +108,30 @@ extern int golang_passwords_decode (const char *buf, size_t len);
 extern void golang_passwords_free (void);
 extern void golang_wipe (void *p, size_t len);
 
+/* host.c: the host table handed to the library. */
+extern struct nbdkitgo_host golang_host;
+extern void golang_host_init (uint32_t phase);
+
 /* load.c */
+/* The library as seen from this process: its dlopen handle, what it
+ * said in the handshake, and one function pointer per callback.  A
+ * plugin-level callback's pointer is NULL when the library does not
+ * implement it; a connection callback's is NULL when the library does
+ * not export it, and each connection says whether it has it
+ * (struct golang_handle in plugin.c).  The whole table is generated
+ * from NBDKITGO_CALLBACKS, as are the dlsym loop and the list printed
+ * by --dump-plugin, so they cannot drift apart.
+ */
+struct golang_library {
+  void *dl;                     /* NULL until loaded in this process */
+  struct nbdkitgo_info info;    /* implemented: only bits of exports */
+  uint64_t exported;            /* NBDKITGO_CB_BIT of every export found */
+#define GOLANG_FIELD(name, NAME, ret, args) nbdkitgo_##name##_fn *name;
+  NBDKITGO_CALLBACKS (GOLANG_FIELD)
+#undef GOLANG_FIELD
+};
+extern struct golang_library lib;
+
 extern int golang_load (uint32_t phase);
 
 /* config.c: the configuration, and the configuration phase. */
@@ -96,36 +140,7 @@ extern int golang_config_phase (uint32_t phase, int *model);
 extern void golang_config_free (void);
 extern const char *golang_thread_model_name (int model);
 
-/* libfile.c: the library file, open from .config on. */
-extern char *script;            /* its absolute path */
-extern int golang_library_open (const char *value);
-extern const char *golang_library_path (void);
-extern void golang_library_close (void);
-
-/* text.c */
-extern const char *golang_text_problem (const char *s);
-extern void golang_print_escaped (const char *s, bool newlines);
-extern int golang_stdout_divert (void);
-extern void golang_stdout_restore (int saved);
-
-/* crashlog.c */
-extern void golang_crashlog_start (void);
-
 /* check.c */
 extern int golang_check (int *thread_model);
-
-/* progress.c: what the check process is doing, shared with nbdkit. */
-#define GOLANG_PROGRESS_STEP_MAX 120
-extern int golang_progress_start (void);
-extern bool golang_progress_waiting_for_user (void);
-extern void golang_progress_end (char *step, size_t len);
-extern void golang_progress (const char *fmt, ...)
-  __attribute__ ((format (printf, 1, 2)));
-extern void golang_progress_waiting (bool waiting);
-
-/* signals.c: nbdkit's shutdown signals stay nbdkit's. */
-extern void golang_signals_save (void);
-extern int golang_signals_check (void);
-extern void golang_signals_watch (const char *when);
 
 #endif /* NBDKIT_GOLANG_H */
