@@ -308,7 +308,6 @@ golang_check (int *thread_model)
     kill (pid, SIGKILL);
     while (waitpid (pid, &wstatus, 0) == -1 && errno == EINTR)
       ;
-    golang_passwords_free ();
     nbdkit_error ("%s: the check process did not finish loading and "
                   "configuring the library within %d seconds: it was "
                   "stuck in %s, and was killed (set "
@@ -351,7 +350,6 @@ golang_check (int *thread_model)
     return 0;
   }
 
-  golang_passwords_free ();
   if (killed)
     nbdkit_error ("%s: the check process closed its pipe without "
                   "reporting a result and did not exit; killed it",

@@ -191,13 +191,16 @@ golang_config_record (const char *key, const char *value)
   return 0;
 }
 
-/* .unload: forget the configuration and the start directory. */
+/* .unload: forget the configuration, the start directory and the
+ * passwords that the configuration phase read.
+ */
 void
 golang_config_free (void)
 {
   size_t i;
 
   startdir_leave ();
+  golang_passwords_free ();
   for (i = 0; i < nr_config; ++i) {
     free (config_keys[i]);
     free (config_values[i]);

@@ -194,18 +194,12 @@ golang_passwords_encode (char **buf, size_t *len)
   return 0;
 }
 
-/* In nbdkit: replace the records with the LEN bytes at BUF, which
- * golang_passwords_encode made in the check process.  Returns the
- * number of passwords, or -1 if BUF is not exactly one set of
- * records.
- */
-int
-golang_passwords_decode (const char *buf, size_t len)
+static int
+decode (const char *buf, size_t len)
 {
   uint32_t count, i;
   size_t pos = sizeof count;
 
-  golang_passwords_free ();
   if (len < sizeof count)
     return -1;
   memcpy (&count, buf, sizeof count);
@@ -235,4 +229,21 @@ golang_passwords_decode (const char *buf, size_t len)
       golang_wipe (password, plen);
   }
   return pos == len ? (int) count : -1;
+}
+
+/* In nbdkit: replace the records with the LEN bytes at BUF, which
+ * golang_passwords_encode made in the check process.  Returns the
+ * number of passwords, or -1 (and no records) if BUF is not exactly
+ * one set of records.
+ */
+int
+golang_passwords_decode (const char *buf, size_t len)
+{
+  int r;
+
+  golang_passwords_free ();
+  r = decode (buf, len);
+  if (r == -1)
+    golang_passwords_free ();
+  return r;
 }

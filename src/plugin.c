@@ -72,7 +72,6 @@ golang_unload (void)
   /* The library is never dlclosed. */
   golang_config_free ();
   golang_library_close ();
-  golang_passwords_free ();
 }
 
 static int
