@@ -57,7 +57,7 @@
 
 /* The library's thread model, -1 until known: from the check process
  * (the serving process inherits it) or, for --dump-plugin, asked in
- * this process by load_for_dump.  Both ways it has been validated
+ * this process by dump_config_phase.  Both ways it has been validated
  * (golang_config_phase).
  */
 static int thread_model = -1;
@@ -101,7 +101,7 @@ golang_config_complete (void)
  * once, with whatever the library prints sent to standard error.
  */
 static int
-load_for_dump (void)
+dump_config_phase (void)
 {
   int saved, r;
 
@@ -119,7 +119,7 @@ golang_thread_model (void)
   if (thread_model == -1) {
     if (script == NULL)
       return NBDKIT_THREAD_MODEL_PARALLEL;
-    if (load_for_dump () == -1)
+    if (dump_config_phase () == -1)
       exit (EXIT_FAILURE);
   }
   return thread_model;
@@ -216,7 +216,7 @@ golang_dump_plugin (void)
   if (script == NULL)
     return;
 
-  if (load_for_dump () == -1)
+  if (dump_config_phase () == -1)
     exit (EXIT_FAILURE);
 
   dump_line ("golang_library", script);
