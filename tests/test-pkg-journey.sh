@@ -138,9 +138,9 @@ if [ "$mode" = dpkg ]; then
     # (Not make check's jobserver: this is a build of its own.)
     (cd "$tmpdir/build/src" &&
      unset MAKEFLAGS MFLAGS MAKELEVEL &&
-     dpkg-checkbuilddeps -P nocheck &&
+     dpkg-checkbuilddeps -Pnocheck &&
      DEB_BUILD_OPTIONS=nocheck timeout 900 \
-         dpkg-buildpackage -us -uc -b -P nocheck) > "$tmpdir/build.log" 2>&1 ||
+         dpkg-buildpackage -us -uc -b -Pnocheck) > "$tmpdir/build.log" 2>&1 ||
         { tail -n 60 "$tmpdir/build.log"; exit 1; }
     debs=()
     for p in "${pkgs[@]}"; do
