@@ -84,7 +84,10 @@ kill $qs
 status=0
 timeout 60 tail --pid=$qs -f /dev/null || status=$?
 test $status -eq 0
-test ! -S sock || ! timeout 10 nbdinfo "nbd+unix:///?socket=$tmpdir/sock"
+if test -S sock && timeout 10 nbdinfo "nbd+unix:///?socket=$tmpdir/sock"; then
+    echo "$0: the server still serves after quickstart was stopped"
+    exit 1
+fi
 
 # A server that cannot listen: its error, a non-zero exit, no "Serving".
 status=0
@@ -93,5 +96,8 @@ timeout 300 "$quickstart" serve -U "$tmpdir/no/such/dir/sock" size=1M \
 cat "$tmpdir/bad.out"
 test $status -ne 0
 test $status -ne 124
-! grep -q '^Serving' "$tmpdir/bad.out"
+if grep '^Serving' "$tmpdir/bad.out"; then
+    echo "$0: quickstart said Serving, but nbdkit could not listen"
+    exit 1
+fi
 grep -q 'nbdkit did not start' "$tmpdir/bad.out"
