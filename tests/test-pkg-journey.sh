@@ -172,12 +172,18 @@ if [ "$mode" = dpkg ]; then
     plugin=golang
 else
     prefix=$tmpdir/prefix
-    subdirs=(src golib examples man)
-    for d in "${subdirs[@]}"; do
-        test -f "$abs_top_builddir/$d/Makefile" || continue
-        timeout 300 make -C "$abs_top_builddir/$d" install prefix="$prefix" \
-            >/dev/null
-    done
+    # make_installed TARGET: make install or uninstall, with the prefix,
+    # in the directories that install something.
+    make_installed ()
+    {
+        local d
+        for d in src golib examples man; do
+            test -f "$abs_top_builddir/$d/Makefile" || continue
+            timeout 300 make -C "$abs_top_builddir/$d" "$1" prefix="$prefix" \
+                >/dev/null
+        done
+    }
+    make_installed install
     find "$prefix" | sort
     # (Where under the prefix depends on configure's --libdir etc.)
     golib=$(find "$prefix" -path '*/gocode/src/github.com/nbdkit-golang/golib/go.mod')
@@ -267,11 +273,7 @@ if [ "$mode" = dpkg ]; then
     snapshot "$tmpdir/after"
     diff -u "$tmpdir/before" "$tmpdir/after"
 else
-    for d in "${subdirs[@]}"; do
-        test -f "$abs_top_builddir/$d/Makefile" || continue
-        timeout 300 make -C "$abs_top_builddir/$d" uninstall prefix="$prefix" \
-            >/dev/null
-    done
+    make_installed uninstall
     find "$prefix" | sort
     test -z "$(find "$prefix" -type f -o -type l)"
     test ! -e "$prefix/share/gocode/src/github.com/nbdkit-golang"
