@@ -194,6 +194,13 @@ else
 fi
 test -f "$golib/go.mod"
 test -f "$golib/nbdkit/doc.go"
+# Every source file of golib is installed.
+golib_files ()
+{
+    (cd "$1" && find . -type f \( -name '*.go' -o -name '*.[ch]' -o -name go.mod \) |
+         sort)
+}
+diff -u <(golib_files "$abs_top_srcdir/golib") <(golib_files "$golib")
 
 # The code blocks of the installed package documentation, one file
 # each (doc.N), as go doc shows them.
