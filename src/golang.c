@@ -72,8 +72,11 @@ char **config_values;
  */
 static int thread_model = -1;
 
-/* The library's handle (never 0) is nbdkit's handle. */
-#define H(handle) ((uintptr_t) (handle))
+/* The library's handle (never 0) is nbdkit's handle.  Every
+ * per-connection callback passes it through H on its way into the
+ * library, which also counts the calling thread (threads.c).
+ */
+#define H(handle) (golang_thread_check (), (uintptr_t) (handle))
 
 static void
 golang_unload (void)

@@ -97,6 +97,20 @@ extern int golang_call_thread_model (int *model);
 extern int golang_report (const char *what, struct nbdkitgo_error *err);
 extern const char *golang_thread_model_name (int model);
 
+/* threads.c: count the threads that call into the library.  Every
+ * per-connection callback calls golang_thread_check on its way in.
+ */
+extern __thread bool golang_thread_counted
+  __attribute__ ((tls_model ("initial-exec")));
+extern void golang_threads_init (void *dl);
+extern void golang_thread_new (void);
+static inline void
+golang_thread_check (void)
+{
+  if (__builtin_expect (!golang_thread_counted, 0))
+    golang_thread_new ();
+}
+
 /* check.c */
 extern int golang_check (int *thread_model);
 
