@@ -99,6 +99,6 @@ func threadsChanged(live int) {
 	cur := runtime.GOMAXPROCS(0)
 	if n := procsFor(cur, procs.base, live); n != cur {
 		runtime.GOMAXPROCS(n)
-		Debug("golang: %d nbdkit threads call into Go: GOMAXPROCS %d -> %d", live, cur, n)
+		Debug("golang: %d nbdkit threads call into Go: GOMAXPROCS %d -> %d (runtime default %d)", live, cur, n, procs.base)
 	}
 }
