@@ -52,17 +52,12 @@ log="$tmpdir/log"
 # and debug output in $log.
 serve ()
 {
-    local i
     rm -f "$sock"
     env "$@" nbdkit -f -v -D golang.trace=1 -t 4 -U "$sock" \
         "$golang_plugin" "$ramdisk" size=1M 2> "$log" &
     pid=$!
     cleanup_fn kill_nbdkit "$pid"
-    for (( i = 0; i < 600; ++i )); do
-        test -S "$sock" && break
-        sleep 0.1
-    done
-    test -S "$sock"
+    wait_for_socket "$sock"
 }
 
 # Three connections open at once, each having read: each has a thread
