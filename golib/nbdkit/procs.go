@@ -90,7 +90,7 @@ func threadsChanged(live int) {
 		procs.base = runtime.GOMAXPROCS(0)
 		procs.user = os.Getenv("GOMAXPROCS") != ""
 		if procs.user {
-			Debug("golang: GOMAXPROCS=%d set in the environment: golib leaves it alone", procs.base)
+			Debugf("golang: GOMAXPROCS=%d set in the environment: golib leaves it alone", procs.base)
 		}
 	}
 	if procs.user {
@@ -99,6 +99,6 @@ func threadsChanged(live int) {
 	cur := runtime.GOMAXPROCS(0)
 	if n := procsFor(cur, procs.base, live); n != cur {
 		runtime.GOMAXPROCS(n)
-		Debug("golang: %d nbdkit threads call into Go: GOMAXPROCS %d -> %d (runtime default %d)", live, cur, n, procs.base)
+		Debugf("golang: %d nbdkit threads call into Go: GOMAXPROCS %d -> %d (runtime default %d)", live, cur, n, procs.base)
 	}
 }
