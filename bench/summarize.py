@@ -440,7 +440,7 @@ def main():
     if sched:
         p("## Where the CPU goes: system calls and context switches")
         p("")
-        p("4k random reads, QD32, 1 job, one 3 s sample (1 s with --short)")
+        p("4k random reads, QD8 on 4 connections, one 3 s sample (1 s with --short)")
         p("after the rounds")
         p("(after a 1 s ramp): `perf stat --per-thread` on the server")
         p("(tracepoints")
