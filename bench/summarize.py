@@ -40,6 +40,7 @@ to RESULTS.md.
 """
 
 import csv
+import math
 import os
 import shutil
 import statistics
@@ -82,6 +83,10 @@ def workload_key(w):
 
 def median(xs):
     return statistics.median(xs) if xs else float("nan")
+
+
+def geomean(xs):
+    return math.exp(sum(math.log(x) for x in xs) / len(xs))
 
 
 def read_csv(path):
@@ -197,6 +202,16 @@ def main():
                 else:
                     cells.append("")
             lines.append(f"| {SWEEP_KINDS[k]} QD{q} | " + " | ".join(cells) + " |")
+        rs = [ratio[(w, v)] for w in workloads
+              if parse_sweep(w) and (w, v) in ratio and ratio[(w, v)] > 0]
+        cs = [cpu_ratio[(w, v)] for w in workloads
+              if parse_sweep(w) and (w, v) in cpu_ratio and cpu_ratio[(w, v)] > 0]
+        if rs and cs:
+            lines.append("")
+            lines.append(f"Geometric mean over the {len(rs)} cells: throughput"
+                         f" {geomean(rs):.2f}x, CPU per request {geomean(cs):.2f}x;"
+                         f" cells at 0.95x or better: {sum(r >= 0.95 for r in rs)}"
+                         f" of {len(rs)}.")
         return "\n".join(lines)
 
     ratio_table = ratio_md(ratio)
