@@ -39,6 +39,7 @@
  *   progress.c  what the check process is doing, shared with nbdkit
  *   libfile.c   the library file: its path, opened once, checked
  *   report.c    the library's errors, and the trace
+ *   threads.c   counting the threads that call into the library
  *   signals.c   nbdkit's shutdown signals stay nbdkit's
  *   crashlog.c  Go crash reports into nbdkit's log while serving
  *   password.c  passwords: read once, recorded, replayed
@@ -91,6 +92,20 @@ extern void golang_discard (const char *what, struct nbdkitgo_error *err);
     if (golang_debug_trace)                                             \
       nbdkit_debug ("trace: " fmt, __VA_ARGS__);                        \
   } while (0)
+
+/* threads.c: count the threads that call into the library.  Every
+ * per-connection callback calls golang_thread_check on its way in.
+ */
+extern __thread bool golang_thread_counted
+  __attribute__ ((tls_model ("initial-exec")));
+extern void golang_threads_init (void *dl);
+extern void golang_thread_new (void);
+static inline void
+golang_thread_check (void)
+{
+  if (__builtin_expect (!golang_thread_counted, 0))
+    golang_thread_new ();
+}
 
 /* signals.c: nbdkit's shutdown signals stay nbdkit's. */
 extern void golang_signals_save (void);
