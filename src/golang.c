@@ -94,6 +94,7 @@ golang_unload (void)
   free (config_keys);
   free (config_values);
   free (script);
+  golang_source_free ();
   golang_free_passwords ();
 }
 
@@ -119,6 +120,11 @@ golang_config (const char *key, const char *value)
       return -1;
     if (golang_config_dir_save () == -1)
       return -1;
+    /* Go source is built here, before nbdkit can fork; from then on
+     * script is the library built from it.
+     */
+    if (golang_source_config (&script) == -1)
+      return -1;
     if (access (script, R_OK) == -1 || stat (script, &st) == -1) {
       nbdkit_error ("script=%s: %s: %m", value, script);
       return -1;
@@ -126,7 +132,8 @@ golang_config (const char *key, const char *value)
     if (!S_ISREG (st.st_mode)) {
       nbdkit_error ("script=%s: %s: not a regular file "
                     "(expected a library built with "
-                    "go build -buildmode=c-shared)", value, script);
+                    "go build -buildmode=c-shared, a .go file or a "
+                    "directory of Go source)", value, script);
       return -1;
     }
     return 0;
@@ -232,6 +239,7 @@ load_for_dump (void)
       golang_replay_config (false) == -1 ||
       golang_call_thread_model (&thread_model) == -1)
     r = -1;
+  golang_source_loaded ();
   stdout_restore (saved);
   return r;
 }
@@ -303,6 +311,7 @@ golang_after_fork (void)
   if (golang_config_dir_enter () == -1)
     return -1;
   r = serve_config_phase (&model);
+  golang_source_loaded ();
   golang_config_dir_leave ();
   if (r == -1)
     return -1;
@@ -375,6 +384,7 @@ golang_dump_plugin (void)
   if (load_for_dump () == -1)
     exit (EXIT_FAILURE);
 
+  golang_source_dump ();
   dump_line ("golang_library", script);
   if (lib.info.runtime_version)
     dump_line ("golang_runtime_version", lib.info.runtime_version);

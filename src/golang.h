@@ -100,6 +100,13 @@ extern const char *golang_thread_model_name (int model);
 /* check.c */
 extern int golang_check (int *thread_model);
 
+/* source.c: script= naming Go source (a .go file or a directory). */
+extern int golang_debug_build;
+extern int golang_source_config (char **script);
+extern void golang_source_dump (void);
+extern void golang_source_loaded (void);
+extern void golang_source_free (void);
+
 /* lifecycle.c: what the configuration phase must leave as it found. */
 extern int golang_config_dir_save (void);
 extern int golang_config_dir_enter (void);
