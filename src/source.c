@@ -866,9 +866,9 @@ hash_environment (struct sha256 *h)
     hash_file (h, "go env file", envfile);
 }
 
-/* The golib that source outside any module is built against: the
- * tree's own when this loader runs from its build directory, else
- * the installed source.
+/* The golib that source outside any module is built against:
+ * $NBDKIT_GOLANG_GOLIB, else the tree's own when this loader runs
+ * from its build directory, else the installed source.
  */
 static char *
 find_golib (void)
@@ -876,7 +876,10 @@ find_golib (void)
   Dl_info info;
   char here[PATH_MAX], tree[PATH_MAX];
   const char *dir = GOLIB_SRCDIR;
+  const char *env = getenv ("NBDKIT_GOLANG_GOLIB");
 
+  if (env && *env)
+    return realpath (env, NULL) ? : strdup (env);
   if (dladdr ((void *) find_golib, &info) && info.dli_fname &&
       realpath (info.dli_fname, here) &&
       realpath (GOLANG_BUILD_LIBDIR, tree)) {

@@ -158,3 +158,40 @@ kill_nbdkit ()
 # Bound every nbdkit and client run: a hang fails the test instead of
 # stalling the suite.
 : "${TEST_TIMEOUT:=300}"
+
+# source_mode_setup: for tests that serve Go source (script=disk.go):
+# a private cache ($source_cache) inside $tmpdir, no network, and the
+# go command's own build cache left where it was (moving
+# XDG_CACHE_HOME would otherwise move it too and make every build
+# cold).  The loader finds the Go that configure chose.
+source_mode_setup ()
+{
+    requires "$GOLANG" version
+    GOCACHE=$("$GOLANG" env GOCACHE)
+    export GOCACHE
+    export XDG_CACHE_HOME="$tmpdir/cache"
+    export GOPROXY=off GOTOOLCHAIN=local
+    unset NBDKIT_GOLANG_GO NBDKIT_GOLANG_GOLIB
+    source_cache="$XDG_CACHE_HOME/nbdkit-golang"
+}
+
+# go_counting_wrapper: make the loader build through a wrapper of
+# $GOLANG (or of $WRAPPED_GO when set) that logs each "go build" to
+# $go_builds_log, so that a test can see whether the compiler ran.
+# go_builds prints the count.
+go_counting_wrapper ()
+{
+    go_builds_log="$tmpdir/go-builds.log"
+    : > "$go_builds_log"
+    cat > "$tmpdir/go-wrapper" <<WRAPPER
+#!/bin/sh
+[ "\$1" != build ] || echo "\$*" >> "$go_builds_log"
+exec "\${WRAPPED_GO:-$GOLANG}" "\$@"
+WRAPPER
+    chmod +x "$tmpdir/go-wrapper"
+    export NBDKIT_GOLANG_GO="$tmpdir/go-wrapper"
+}
+go_builds ()
+{
+    wc -l < "$go_builds_log"
+}
