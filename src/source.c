@@ -946,11 +946,13 @@ cache_dir (void)
       }
       return dir;
     }
-    build_log ("no usable cache directory under %s (%m): "
-               "building in a temporary directory", base);
+    build_log ("no usable cache directory under %s: %m", base);
     free (dir);
     dir = NULL;
   }
+  else
+    build_log ("no usable home directory (neither XDG_CACHE_HOME nor "
+               "HOME names one)");
 
   tmp = getenv ("TMPDIR");
   if (tmp == NULL || tmp[0] != '/')
@@ -964,6 +966,7 @@ cache_dir (void)
   }
   tmp_cache = strdup (dir);
   tmp_cache_owner = getpid ();
+  build_log ("building in a temporary directory, %s", dir);
   return dir;
 }
 

@@ -105,7 +105,7 @@ serve ()
         grep "golang: build: cache hit: .*go build not run" "$tmpdir/log"
         ! grep "cache miss" "$tmpdir/log"
     else
-        grep "golang: build: cache miss: running in .*go build" "$tmpdir/log"
+        grep "golang: build: cache miss: running in .* build -buildmode=c-shared" "$tmpdir/log"
     fi
 }
 
@@ -148,15 +148,16 @@ GOARCH=$("$GOLANG" env GOARCH) serve "$src" 2097152 11 miss
 # Back to the first environment: still cached.
 serve "$src" 2097152 11 hit
 
-# Source outside any module, built against golib: a change to golib
-# rebuilds.
+# Source outside any module, built against golib (another copy): a
+# change to golib rebuilds.
+cp -r "$tmpdir/golib" "$tmpdir/golib2"
 mkdir "$tmpdir/nomod"
 cp "$src/disk.go" "$tmpdir/nomod/disk.go"
 echo 3145728 > "$tmpdir/nomod/size.txt"
-export NBDKIT_GOLANG_GOLIB="$tmpdir/golib"
+export NBDKIT_GOLANG_GOLIB="$tmpdir/golib2"
 serve "$tmpdir/nomod/disk.go" 3145728 12 miss
 serve "$tmpdir/nomod/disk.go" 3145728 12 hit
-echo '// another comment' >> "$tmpdir/golib/nbdkit/doc.go"
+echo '// another comment' >> "$tmpdir/golib2/nbdkit/doc.go"
 serve "$tmpdir/nomod/disk.go" 3145728 13 miss
 # The embedded file of a single file outside a module.
 echo 4194304 > "$tmpdir/nomod/size.txt"

@@ -80,7 +80,7 @@ assert h.pread(len(d), 4096) == d
 assert h.get_size() == 16 * 1024 * 1024
 '
 kill_nbdkit "$server"
-rm -f "$pid"
+rm -f "$pid" "$sock"
 
 # -f: no fork at all.
 nbdkit -f -U "$sock" -P "$pid" "$golang_plugin" "$srcdir_plugin" size=8M &
@@ -88,6 +88,7 @@ server=$!
 cleanup_fn kill_nbdkit $server
 for (( i = 0; i < 600; ++i )); do
     test -S "$sock" && test -s "$pid" && break
+    kill -0 $server
     sleep 0.1
 done
 test "$(cat "$pid")" -eq $server
@@ -96,7 +97,7 @@ kill $server
 status=0
 wait $server || status=$?
 test $status -eq 0
-rm -f "$pid"
+rm -f "$pid" "$sock"
 
 # --run: captive nbdkit (it forks, and runs the command in the parent).
 out=$(timeout 120 nbdkit -U - "$golang_plugin" "$file_plugin" size=3M \

@@ -48,7 +48,7 @@ mkdir "$tmpdir/src"
 cp "$abs_top_srcdir/examples/ramdisk/ramdisk.go" "$tmpdir/src/disk.go"
 chmod a-w "$tmpdir/src/disk.go" "$tmpdir/src"
 cleanup_fn chmod -R u+w "$tmpdir"
-ls -la --time-style=full-iso "$tmpdir/src" > "$tmpdir/src.before"
+find "$tmpdir/src" -printf "%p %s %T@ %m\n" > "$tmpdir/src.before"
 
 size ()
 {
@@ -56,7 +56,7 @@ size ()
         --run 'nbdinfo --size "$uri"'
 }
 test "$(size)" -eq 1048576
-ls -la --time-style=full-iso "$tmpdir/src" | diff "$tmpdir/src.before" -
+find "$tmpdir/src" -printf "%p %s %T@ %m\n" | diff "$tmpdir/src.before" -
 # The cache is created private.
 test "$(stat -c %a "$source_cache")" = 700
 
@@ -140,4 +140,4 @@ if [ "$(id -u)" -eq 0 ]; then
 else
     test "$(stat -c %u "$source_cache")" -eq "$(id -u)"
 fi
-ls -la --time-style=full-iso "$tmpdir/src" | diff "$tmpdir/src.before" -
+find "$tmpdir/src" -printf "%p %s %T@ %m\n" | diff "$tmpdir/src.before" -
