@@ -140,6 +140,21 @@ start_nbdkit ()
     cleanup_fn kill_nbdkit "$(cat "$pidfile")"
 }
 
+# wait_for_server SOCKET PIDFILE [PID]: wait up to 60 seconds until
+# nbdkit listens on SOCKET and has written PIDFILE; fail at once if
+# the process PID (nbdkit started in the foreground) has died.
+wait_for_server ()
+{
+    local i
+    for (( i = 0; i < 600; ++i )); do
+        test -S "$1" && test -s "$2" && return 0
+        [ -z "$3" ] || kill -0 "$3"
+        sleep 0.1
+    done
+    echo "$0: wait_for_server: nbdkit did not start on $1"
+    return 1
+}
+
 # kill_nbdkit PID: SIGTERM, then wait up to 10 s, then SIGKILL (and
 # fail: a server that ignores SIGTERM is a bug).
 kill_nbdkit ()

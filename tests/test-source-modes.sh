@@ -86,11 +86,7 @@ rm -f "$pid" "$sock"
 nbdkit -f -U "$sock" -P "$pid" "$golang_plugin" "$srcdir_plugin" size=8M &
 server=$!
 cleanup_fn kill_nbdkit $server
-for (( i = 0; i < 600; ++i )); do
-    test -S "$sock" && test -s "$pid" && break
-    kill -0 $server
-    sleep 0.1
-done
+wait_for_server "$sock" "$pid" $server
 test "$(cat "$pid")" -eq $server
 test "$(timeout 60 nbdinfo --size "$uri")" -eq $((8 * 1024 * 1024))
 kill $server
@@ -129,10 +125,7 @@ bash -c '
 ' parent "$sock" "$pid" "$golang_plugin" "$file_plugin" &
 parent=$!
 cleanup_fn kill $parent
-for (( i = 0; i < 600; ++i )); do
-    test -S "$sock" && test -s "$pid" && break
-    sleep 0.1
-done
+wait_for_server "$sock" "$pid" $parent
 server=$(cat "$pid")
 cleanup_fn kill_nbdkit "$server"
 test "$(ps -o ppid= -p "$server" | tr -d ' ')" -eq $parent

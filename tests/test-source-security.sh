@@ -114,7 +114,7 @@ out=$(env -u XDG_CACHE_HOME HOME=/nonexistent TMPDIR="$tmpdir/tmp" \
           size=1M --run 'nbdinfo --size "$uri"' 2> "$tmpdir/log")
 test "$out" -eq 1048576
 grep "building in a temporary directory" "$tmpdir/log"
-grep "golang: loaded $tmpdir/tmp/nbdkit-golang-......./[0-9a-f]*\.so" "$tmpdir/log"
+grep "golang: loaded $tmpdir/tmp/nbdkit-golang-[A-Za-z0-9]\{6\}/[0-9a-f]\{64\}\.so" "$tmpdir/log"
 test -z "$(ls -A "$tmpdir/tmp")"
 # Also when the build fails.
 mkdir "$tmpdir/bad"
