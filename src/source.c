@@ -1230,6 +1230,13 @@ build_locked (struct build *b, const char *dir, const char *key, char **lib)
   }
   if (output && *output)
     build_log ("go build said: %s", output);
+  /* Private whatever the umask: a library others can write is refused
+   * when it is next used.
+   */
+  if (chmod (out, 0755) == -1) {
+    nbdkit_error ("chmod: %s: %m", out);
+    goto out;
+  }
   if (rename (out, *lib) == -1) {
     nbdkit_error ("rename %s to %s: %m", out, *lib);
     goto out;
