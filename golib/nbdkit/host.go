@@ -75,23 +75,6 @@ static inline void call_debug (const char *m) { H->debug (m); }
 static inline int64_t call_parse_size (const char *s) { return H->parse_size (s); }
 static inline int call_parse_bool (const char *s) { return H->parse_bool (s); }
 
-#define NBDKITGO_PARSE(name, type)                                      \
-  static inline int                                                     \
-  call_parse_##name (const char *what, const char *s, type *r)          \
-  {                                                                     \
-    return H->parse_##name (what, s, r);                                \
-  }
-NBDKITGO_PARSE (int, int)
-NBDKITGO_PARSE (unsigned, unsigned)
-NBDKITGO_PARSE (int8_t, int8_t)
-NBDKITGO_PARSE (uint8_t, uint8_t)
-NBDKITGO_PARSE (int16_t, int16_t)
-NBDKITGO_PARSE (uint16_t, uint16_t)
-NBDKITGO_PARSE (int32_t, int32_t)
-NBDKITGO_PARSE (uint32_t, uint32_t)
-NBDKITGO_PARSE (int64_t, int64_t)
-NBDKITGO_PARSE (uint64_t, uint64_t)
-
 static inline int
 call_read_password (const char *v, char **p)
 {
@@ -122,6 +105,35 @@ call_disconnect (int force)
   return H->disconnect (force);
 }
 
+// Helpers of newer nbdkit versions: -2 (or *missing = 1) when the
+// running nbdkit lacks them.
+static inline int
+call_parse_probability (const char *w, const char *s, double *r)
+{
+  if (H->parse_probability == NULL)
+    return -2;
+  return H->parse_probability (w, s, r);
+}
+
+static inline int
+call_parse_delay (const char *w, const char *s, unsigned *sec, unsigned *nsec)
+{
+  if (H->parse_delay == NULL)
+    return -2;
+  return H->parse_delay (w, s, sec, nsec);
+}
+
+#define NBDKITGO_STRING_HELPER(name)                                    \
+  static inline char *                                                  \
+  call_##name (int *missing)                                            \
+  {                                                                     \
+    *missing = H->name == NULL;                                         \
+    return *missing ? NULL : H->name ();                                \
+  }
+NBDKITGO_STRING_HELPER (peer_tls_dn)
+NBDKITGO_STRING_HELPER (peer_tls_issuer_dn)
+NBDKITGO_STRING_HELPER (peer_security_context)
+
 static inline int
 call_add_extent (void *e, uint64_t o, uint64_t l, uint32_t t)
 {
@@ -141,10 +153,13 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -186,9 +201,9 @@ func CurrentPhase() Phase {
 	return Phase(hostPhase.Load())
 }
 
-// Debug logs a debug message, shown when nbdkit runs with -v.  It
+// Debugf logs a debug message, shown when nbdkit runs with -v.  It
 // formats like fmt.Sprintf.  Outside nbdkit it does nothing.
-func Debug(format string, args ...any) {
+func Debugf(format string, args ...any) {
 	if !haveHost() {
 		return
 	}
@@ -197,10 +212,11 @@ func Debug(format string, args ...any) {
 	C.call_debug(cs)
 }
 
-// Error logs an error message with nbdkit_error.  A callback that
-// fails should normally just return an error, which golib reports;
-// Error is for messages about problems that do not fail the callback.
-func Error(format string, args ...any) {
+// Errorf logs an error message with nbdkit_error.  It formats like
+// fmt.Sprintf.  A callback that fails should normally just return an
+// error, which golib reports; Errorf is for messages about problems
+// that do not fail the callback.
+func Errorf(format string, args ...any) {
 	if !haveHost() {
 		return
 	}
@@ -237,157 +253,6 @@ func ParseBool(s string) (bool, error) {
 		return false, failed("parse_bool", errno)
 	}
 	return r != 0, nil
-}
-
-// parseArgs converts the arguments of the ParseInt family.  free must
-// be deferred.
-func parseArgs(what, s string) (cwhat, cs *C.char, free func()) {
-	cwhat, cs = C.CString(what), C.CString(s)
-	return cwhat, cs, func() {
-		C.free(unsafe.Pointer(cwhat))
-		C.free(unsafe.Pointer(cs))
-	}
-}
-
-// ParseInt parses a decimal, octal (0...) or hex (0x...) int the way
-// nbdkit_parse_int does; what names the value in error messages.
-func ParseInt(what, s string) (int, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.int
-	if n, errno := C.call_parse_int(w, cs, &r); n == -1 {
-		return 0, failed("parse_int", errno)
-	}
-	return int(r), nil
-}
-
-// ParseUint parses an unsigned int (nbdkit_parse_unsigned).
-func ParseUint(what, s string) (uint, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.unsigned
-	if n, errno := C.call_parse_unsigned(w, cs, &r); n == -1 {
-		return 0, failed("parse_unsigned", errno)
-	}
-	return uint(r), nil
-}
-
-// ParseInt8 parses an int8 (nbdkit_parse_int8_t).
-func ParseInt8(what, s string) (int8, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.int8_t
-	if n, errno := C.call_parse_int8_t(w, cs, &r); n == -1 {
-		return 0, failed("parse_int8_t", errno)
-	}
-	return int8(r), nil
-}
-
-// ParseUint8 parses a uint8 (nbdkit_parse_uint8_t).
-func ParseUint8(what, s string) (uint8, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.uint8_t
-	if n, errno := C.call_parse_uint8_t(w, cs, &r); n == -1 {
-		return 0, failed("parse_uint8_t", errno)
-	}
-	return uint8(r), nil
-}
-
-// ParseInt16 parses an int16 (nbdkit_parse_int16_t).
-func ParseInt16(what, s string) (int16, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.int16_t
-	if n, errno := C.call_parse_int16_t(w, cs, &r); n == -1 {
-		return 0, failed("parse_int16_t", errno)
-	}
-	return int16(r), nil
-}
-
-// ParseUint16 parses a uint16 (nbdkit_parse_uint16_t).
-func ParseUint16(what, s string) (uint16, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.uint16_t
-	if n, errno := C.call_parse_uint16_t(w, cs, &r); n == -1 {
-		return 0, failed("parse_uint16_t", errno)
-	}
-	return uint16(r), nil
-}
-
-// ParseInt32 parses an int32 (nbdkit_parse_int32_t).
-func ParseInt32(what, s string) (int32, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.int32_t
-	if n, errno := C.call_parse_int32_t(w, cs, &r); n == -1 {
-		return 0, failed("parse_int32_t", errno)
-	}
-	return int32(r), nil
-}
-
-// ParseUint32 parses a uint32 (nbdkit_parse_uint32_t).
-func ParseUint32(what, s string) (uint32, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.uint32_t
-	if n, errno := C.call_parse_uint32_t(w, cs, &r); n == -1 {
-		return 0, failed("parse_uint32_t", errno)
-	}
-	return uint32(r), nil
-}
-
-// ParseInt64 parses an int64 (nbdkit_parse_int64_t).
-func ParseInt64(what, s string) (int64, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.int64_t
-	if n, errno := C.call_parse_int64_t(w, cs, &r); n == -1 {
-		return 0, failed("parse_int64_t", errno)
-	}
-	return int64(r), nil
-}
-
-// ParseUint64 parses a uint64 (nbdkit_parse_uint64_t).
-func ParseUint64(what, s string) (uint64, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.uint64_t
-	if n, errno := C.call_parse_uint64_t(w, cs, &r); n == -1 {
-		return 0, failed("parse_uint64_t", errno)
-	}
-	return uint64(r), nil
 }
 
 // ReadPassword reads a password the way nbdkit's password=
@@ -450,12 +315,21 @@ func StdioSafe() bool {
 	return C.call_stdio_safe() != 0
 }
 
-// Nanosleep sleeps, returning early with an error (errno ESHUTDOWN)
-// if nbdkit is shutting down or the client disconnects
-// (nbdkit_nanosleep).
-func Nanosleep(sec, nsec uint32) error {
+// Sleep pauses the current callback for at least d, like time.Sleep,
+// but returns early with an error (errno ESHUTDOWN) if nbdkit is
+// shutting down or the client disconnects (nbdkit_nanosleep).  A
+// duration of zero or less returns at once.  Durations are rounded
+// down to whole nanoseconds and capped at 2^32-1 seconds.
+func Sleep(d time.Duration) error {
 	if !haveHost() {
 		return errNoHost
+	}
+	if d < 0 {
+		d = 0
+	}
+	sec, nsec := d/time.Second, d%time.Second
+	if sec > math.MaxUint32 {
+		sec, nsec = math.MaxUint32, 0
 	}
 	if n, errno := C.call_nanosleep(C.unsigned(sec), C.unsigned(nsec)); n == -1 {
 		return failed("nanosleep", errno)
@@ -580,8 +454,9 @@ func Shutdown() {
 }
 
 // Disconnect drops the current client's connection; force skips the
-// clean shutdown of the NBD protocol (nbdkit_disconnect).  nbdkit 1.32
-// lacks it: then Disconnect returns an error and does nothing.
+// clean shutdown of the NBD protocol (nbdkit_disconnect).  It needs
+// nbdkit 1.34 or later: with an older nbdkit it returns an error
+// wrapping syscall.ENOTSUP and does nothing.
 func Disconnect(force bool) error {
 	if !haveHost() {
 		return errNoHost
@@ -592,11 +467,112 @@ func Disconnect(force bool) error {
 	}
 	switch n, errno := C.call_disconnect(f); n {
 	case -2:
-		return fmt.Errorf("nbdkit.Disconnect: this nbdkit lacks nbdkit_disconnect (added in nbdkit 1.34; nbdkit 1.32 lacks it): %w", syscall.ENOTSUP)
+		return lacks("nbdkit_disconnect", "1.34")
 	case -1:
 		return failed("disconnect", errno)
 	}
 	return nil
+}
+
+// lacks is the error of a helper that the running nbdkit does not
+// have (the loader found no such function in it).
+func lacks(function, added string) error {
+	return fmt.Errorf("nbdkit lacks %s (added in nbdkit %s; this nbdkit is older): %w", function, added, syscall.ENOTSUP)
+}
+
+// ParseProbability parses a probability such as "0.1", "1e-1", "10%",
+// "1:10" or "1/10" (nbdkit_parse_probability); what names the value in
+// error messages.  The result is finite and >= 0, but may exceed 1
+// ("200%").  It needs nbdkit 1.36 or later: with an older nbdkit it
+// returns an error wrapping syscall.ENOTSUP.
+func ParseProbability(what, s string) (float64, error) {
+	if !haveHost() {
+		return 0, errNoHost
+	}
+	w, cs := C.CString(what), C.CString(s)
+	defer C.free(unsafe.Pointer(w))
+	defer C.free(unsafe.Pointer(cs))
+	var r C.double
+	switch n, errno := C.call_parse_probability(w, cs, &r); n {
+	case -2:
+		return 0, lacks("nbdkit_parse_probability", "1.36")
+	case -1:
+		return 0, failed("parse_probability", errno)
+	}
+	return float64(r), nil
+}
+
+// ParseDelay parses a delay such as "1", "1.5s", "120ms", "20us" or
+// "1ns" (nbdkit_parse_delay); what names the value in error messages.
+// It needs nbdkit 1.40 or later: with an older nbdkit it returns an
+// error wrapping syscall.ENOTSUP.
+func ParseDelay(what, s string) (time.Duration, error) {
+	if !haveHost() {
+		return 0, errNoHost
+	}
+	w, cs := C.CString(what), C.CString(s)
+	defer C.free(unsafe.Pointer(w))
+	defer C.free(unsafe.Pointer(cs))
+	var sec, nsec C.unsigned
+	switch n, errno := C.call_parse_delay(w, cs, &sec, &nsec); n {
+	case -2:
+		return 0, lacks("nbdkit_parse_delay", "1.40")
+	case -1:
+		return 0, failed("parse_delay", errno)
+	}
+	return time.Duration(sec)*time.Second + time.Duration(nsec), nil
+}
+
+// peerString calls a helper that returns a malloc'd string.
+func peerString(function, added string, call func(missing *C.int) (*C.char, error)) (string, error) {
+	if !haveHost() {
+		return "", errNoHost
+	}
+	var missing C.int
+	r, errno := call(&missing)
+	if missing != 0 {
+		return "", lacks(function, added)
+	}
+	if r == nil {
+		return "", failed(strings.TrimPrefix(function, "nbdkit_"), errno)
+	}
+	defer C.free(unsafe.Pointer(r))
+	return C.GoString(r), nil
+}
+
+// PeerTLSDN returns the Distinguished Name of the client's X.509
+// certificate, such as "CN=client.example.com,O=BigCo,C=US"
+// (nbdkit_peer_tls_dn), or "" if there is none (no TLS, no client
+// certificate, or nbdkit run without --tls-verify-peer).  It needs
+// nbdkit 1.40 or later: with an older nbdkit it returns an error
+// wrapping syscall.ENOTSUP.
+func PeerTLSDN() (string, error) {
+	return peerString("nbdkit_peer_tls_dn", "1.40", func(m *C.int) (*C.char, error) {
+		r, err := C.call_peer_tls_dn(m)
+		return r, err
+	})
+}
+
+// PeerTLSIssuerDN returns the Distinguished Name of the issuer (the
+// certificate authority) of the client's X.509 certificate
+// (nbdkit_peer_tls_issuer_dn), or "" if there is none, as PeerTLSDN.
+// It needs nbdkit 1.40 or later.
+func PeerTLSIssuerDN() (string, error) {
+	return peerString("nbdkit_peer_tls_issuer_dn", "1.40", func(m *C.int) (*C.char, error) {
+		r, err := C.call_peer_tls_issuer_dn(m)
+		return r, err
+	})
+}
+
+// PeerSecurityContext returns the security context (the SELinux
+// label) of a client connected over a Unix socket
+// (nbdkit_peer_security_context).  It needs nbdkit 1.36 or later: with
+// an older nbdkit it returns an error wrapping syscall.ENOTSUP.
+func PeerSecurityContext() (string, error) {
+	return peerString("nbdkit_peer_security_context", "1.36", func(m *C.int) (*C.char, error) {
+		r, err := C.call_peer_security_context(m)
+		return r, err
+	})
 }
 
 // hostExtents sends extents to nbdkit_add_extent.

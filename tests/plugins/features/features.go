@@ -46,9 +46,11 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/nbdkit-golang/golib/nbdkit"
 )
@@ -89,10 +91,13 @@ var modes = map[string]struct {
 	"writeonly": {"PWrite without Flush", func(b *minimal) nbdkit.Connection { return &writeOnly{b} }},
 	"flush":     {"PWrite and Flush: FUA emulated", func(b *minimal) nbdkit.Connection { return &flushing{writeOnly{b}} }},
 	"full":      {"every optional interface", func(b *minimal) nbdkit.Connection { return &full{flushing{writeOnly{b}}} }},
-	"errors":    {"requests fail with chosen errnos", func(b *minimal) nbdkit.Connection { return &failing{b} }},
-	"report":    {"reads return the helpers' results", func(b *minimal) nbdkit.Connection { return &reporter{b, nil} }},
-	"sleep":     {"PRead calls Nanosleep", func(b *minimal) nbdkit.Connection { return &sleeper{b} }},
-	"shutdown":  {"PRead calls Shutdown", func(b *minimal) nbdkit.Connection { return &shutter{b} }},
+	"chosen": {"the methods has= and can_*= choose", func(b *minimal) nbdkit.Connection {
+		return &chosen{full{flushing{writeOnly{b}}}}
+	}},
+	"errors":   {"requests fail with chosen errnos", func(b *minimal) nbdkit.Connection { return &failing{b} }},
+	"report":   {"reads return the helpers' results", func(b *minimal) nbdkit.Connection { return &reporter{b, nil} }},
+	"sleep":    {"PRead calls Sleep", func(b *minimal) nbdkit.Connection { return &sleeper{b} }},
+	"shutdown": {"PRead calls Shutdown", func(b *minimal) nbdkit.Connection { return &shutter{b} }},
 	"disconnect": {"PRead calls Disconnect", func(b *minimal) nbdkit.Connection {
 		return &disconnecter{b}
 	}},
@@ -101,11 +106,11 @@ var modes = map[string]struct {
 // Plugin-level callbacks.
 
 func (p *plugin) Load() error {
-	nbdkit.Debug("features: load in phase %s", nbdkit.CurrentPhase())
+	nbdkit.Debugf("features: load in phase %s", nbdkit.CurrentPhase())
 	return nil
 }
 
-func (p *plugin) Unload() { nbdkit.Debug("features: unload") }
+func (p *plugin) Unload() { nbdkit.Debugf("features: unload") }
 
 // Config parses each key with the helper of the same name.
 func (p *plugin) Config(key, value string) error {
@@ -117,32 +122,20 @@ func (p *plugin) Config(key, value string) error {
 		v = size
 	case "bool":
 		v, err = nbdkit.ParseBool(value)
-	case "int":
-		v, err = nbdkit.ParseInt("int", value)
-	case "uint":
-		v, err = nbdkit.ParseUint("uint", value)
-	case "int8":
-		v, err = nbdkit.ParseInt8("int8", value)
-	case "uint8":
-		v, err = nbdkit.ParseUint8("uint8", value)
-	case "int16":
-		v, err = nbdkit.ParseInt16("int16", value)
-	case "uint16":
-		v, err = nbdkit.ParseUint16("uint16", value)
-	case "int32":
-		v, err = nbdkit.ParseInt32("int32", value)
-	case "uint32":
-		v, err = nbdkit.ParseUint32("uint32", value)
-	case "int64":
-		v, err = nbdkit.ParseInt64("int64", value)
-	case "uint64":
-		v, err = nbdkit.ParseUint64("uint64", value)
+	case "probability":
+		v, err = nbdkit.ParseProbability("probability", value)
+	case "delay":
+		v, err = nbdkit.ParseDelay("delay", value)
 	case "password":
 		v, err = nbdkit.ReadPassword(value)
 	case "realpath":
 		v, err = nbdkit.Realpath(value)
 	case "abspath":
 		v, err = nbdkit.AbsolutePath(value)
+	case "has", "block_size", "can_write", "can_flush", "is_rotational",
+		"can_trim", "can_zero", "can_fast_zero", "can_fua",
+		"can_multi_conn", "can_extents", "can_cache":
+		return choose(key, value)
 	case "panic":
 		if value == "config" {
 			panic("features: panic in Config as asked")
@@ -168,18 +161,18 @@ func (p *plugin) ConfigComplete() error {
 func (p *plugin) ThreadModel() nbdkit.ThreadModel { return nbdkit.ThreadModelSerializeRequests }
 
 func (p *plugin) GetReady() error {
-	nbdkit.Debug("features: get_ready in phase %s", nbdkit.CurrentPhase())
+	nbdkit.Debugf("features: get_ready in phase %s", nbdkit.CurrentPhase())
 	data = make([]byte, size)
 	return nil
 }
 
 func (p *plugin) AfterFork() error {
 	record("phase_after_fork", nbdkit.CurrentPhase(), nil)
-	nbdkit.Debug("features: after_fork in phase %s", nbdkit.CurrentPhase())
+	nbdkit.Debugf("features: after_fork in phase %s", nbdkit.CurrentPhase())
 	return nil
 }
 
-func (p *plugin) Cleanup() { nbdkit.Debug("features: cleanup") }
+func (p *plugin) Cleanup() { nbdkit.Debugf("features: cleanup") }
 
 func (p *plugin) PreConnect(readonly bool) error {
 	count("preconnect")
@@ -209,7 +202,7 @@ func (p *plugin) DumpPlugin(w io.Writer) error {
 		nbdkit.CurrentPhase(), nbdkit.StdioSafe())
 	mu.Lock()
 	defer mu.Unlock()
-	for _, k := range []string{"int", "size"} {
+	for _, k := range []string{"bool", "size"} {
 		if v, ok := report[k]; ok && err == nil {
 			_, err = fmt.Fprintf(w, "features_%s=%s\n", k, v)
 		}
@@ -231,7 +224,7 @@ func (p *plugin) Open(readonly bool) (nbdkit.Connection, error) {
 	if err != nil {
 		return nil, err
 	}
-	nbdkit.Debug("features: open export %q readonly=%v", name, readonly)
+	nbdkit.Debugf("features: open export %q readonly=%v", name, readonly)
 	m, ok := modes[name]
 	if !ok {
 		return nil, fmt.Errorf("features: no export %q: %w", name, syscall.ENOENT)
@@ -252,7 +245,7 @@ func (c *minimal) PRead(buf []byte, offset uint64, flags nbdkit.Flags) error {
 
 func (c *minimal) Close() {
 	count("close")
-	nbdkit.Debug("features: close %s", c.name)
+	nbdkit.Debugf("features: close %s", c.name)
 }
 
 // writeOnly: writable, without Flush, so FUA is not supported.
@@ -340,6 +333,109 @@ func (c *full) Cache(n uint32, offset uint64, flags nbdkit.Flags) error {
 	return nil
 }
 
+// chosen has every optional method; the configuration chooses which
+// ones a connection keeps (has=, and can_*= and block_size=, which
+// also set the answers), through Omit: one type for every
+// combination, as a plugin whose features depend on its
+// configuration would do.  tests/test-defaults.sh runs the same
+// choices through tests/cabi (the C ABI) and expects the same.
+type chosen struct{ full }
+
+var choice struct {
+	has    nbdkit.Methods
+	values map[string]int
+	bs     [3]uint32
+}
+
+// methodNames are the names of the ABI's connection callbacks.
+var methodNames = map[string]nbdkit.Methods{
+	"close":              0, // always kept
+	"export_description": nbdkit.MethodExportDescription,
+	"block_size":         nbdkit.MethodBlockSize,
+	"pwrite":             nbdkit.MethodPWrite,
+	"flush":              nbdkit.MethodFlush,
+	"trim":               nbdkit.MethodTrim,
+	"zero":               nbdkit.MethodZero,
+	"extents":            nbdkit.MethodExtents,
+	"cache":              nbdkit.MethodCache,
+	"can_write":          nbdkit.MethodCanWrite,
+	"can_flush":          nbdkit.MethodCanFlush,
+	"is_rotational":      nbdkit.MethodIsRotational,
+	"can_trim":           nbdkit.MethodCanTrim,
+	"can_zero":           nbdkit.MethodCanZero,
+	"can_fast_zero":      nbdkit.MethodCanFastZero,
+	"can_fua":            nbdkit.MethodCanFUA,
+	"can_multi_conn":     nbdkit.MethodCanMultiConn,
+	"can_extents":        nbdkit.MethodCanExtents,
+	"can_cache":          nbdkit.MethodCanCache,
+}
+
+func choose(key, value string) error {
+	switch key {
+	case "has":
+		for _, name := range strings.Split(value, ",") {
+			m, ok := methodNames[name]
+			if !ok {
+				return fmt.Errorf("features: has: not a connection method: %s", name)
+			}
+			choice.has |= m
+		}
+	case "block_size":
+		var bs [3]uint32
+		for i, f := range strings.SplitN(value, ":", 3) {
+			v, err := strconv.ParseUint(f, 0, 32)
+			if err != nil {
+				return fmt.Errorf("features: block_size=MIN:PREF:MAX: %w", err)
+			}
+			bs[i] = uint32(v)
+		}
+		choice.bs = bs
+		choice.has |= nbdkit.MethodBlockSize
+	default:
+		v, err := strconv.Atoi(value)
+		if err != nil {
+			return fmt.Errorf("features: %s: %w", key, err)
+		}
+		if choice.values == nil {
+			choice.values = map[string]int{}
+		}
+		choice.values[key] = v
+		choice.has |= methodNames[key]
+	}
+	return nil
+}
+
+// Omit drops every method the configuration did not choose.
+func (c *chosen) Omit() nbdkit.Methods { return ^choice.has }
+
+func (c *chosen) BlockSize() (uint32, uint32, uint32, error) {
+	return choice.bs[0], choice.bs[1], choice.bs[2], nil
+}
+func (c *chosen) CanWrite() (bool, error)     { return choice.values["can_write"] != 0, nil }
+func (c *chosen) CanFlush() (bool, error)     { return choice.values["can_flush"] != 0, nil }
+func (c *chosen) IsRotational() (bool, error) { return choice.values["is_rotational"] != 0, nil }
+func (c *chosen) CanTrim() (bool, error)      { return choice.values["can_trim"] != 0, nil }
+func (c *chosen) CanZero() (bool, error)      { return choice.values["can_zero"] != 0, nil }
+func (c *chosen) CanFastZero() (bool, error)  { return choice.values["can_fast_zero"] != 0, nil }
+func (c *chosen) CanMultiConn() (bool, error) { return choice.values["can_multi_conn"] != 0, nil }
+func (c *chosen) CanExtents() (bool, error)   { return choice.values["can_extents"] != 0, nil }
+func (c *chosen) CanFUA() (nbdkit.FUAMode, error) {
+	return nbdkit.FUAMode(choice.values["can_fua"]), nil
+}
+func (c *chosen) CanCache() (nbdkit.CacheMode, error) {
+	return nbdkit.CacheMode(choice.values["can_cache"]), nil
+}
+
+// Zero zeroes without refusing fast zeroes (full's Zero refuses them
+// in the second half of the disk).
+func (c *chosen) Zero(n uint32, offset uint64, flags nbdkit.Flags) error {
+	count("zero")
+	for i := offset; i < offset+uint64(n); i++ {
+		data[i] = 0
+	}
+	return nil
+}
+
 // failing: PRead at block k (of 512 bytes) fails with errnos[k].
 type failing struct{ *minimal }
 
@@ -420,8 +516,17 @@ func (c *reporter) makeReport() string {
 	} else {
 		record("peer_network", nil, err)
 	}
+	dn, err := nbdkit.PeerTLSDN()
+	record("peer_tls_dn", dn, err)
+	dn, err = nbdkit.PeerTLSIssuerDN()
+	record("peer_tls_issuer_dn", dn, err)
+	sc, err := nbdkit.PeerSecurityContext()
+	record("peer_security_context", sc, err)
 	record("stdio_safe", nbdkit.StdioSafe(), nil)
 	record("phase", nbdkit.CurrentPhase(), nil)
+	// A callback runs on the nbdkit thread that called it.
+	slack, err := timerSlack()
+	record("timer_slack_callback", slack, err)
 
 	mu.Lock()
 	defer mu.Unlock()
@@ -436,14 +541,14 @@ func (c *reporter) makeReport() string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
-// sleeper: PRead sleeps 1ms with Nanosleep.
+// sleeper: PRead sleeps 1ms with Sleep.
 type sleeper struct{ *minimal }
 
 func (c *sleeper) PRead(buf []byte, offset uint64, flags nbdkit.Flags) error {
-	if err := nbdkit.Nanosleep(0, 1000000); err != nil {
+	if err := nbdkit.Sleep(time.Millisecond); err != nil {
 		return err
 	}
-	count("nanosleep")
+	count("sleep")
 	return c.minimal.PRead(buf, offset, flags)
 }
 
@@ -451,7 +556,7 @@ func (c *sleeper) PRead(buf []byte, offset uint64, flags nbdkit.Flags) error {
 type shutter struct{ *minimal }
 
 func (c *shutter) PRead(buf []byte, offset uint64, flags nbdkit.Flags) error {
-	nbdkit.Debug("features: calling Shutdown")
+	nbdkit.Debugf("features: calling Shutdown")
 	nbdkit.Shutdown()
 	return c.minimal.PRead(buf, offset, flags)
 }
@@ -466,6 +571,21 @@ func (c *disconnecter) PRead(buf []byte, offset uint64, flags nbdkit.Flags) erro
 	return c.minimal.PRead(buf, offset, flags)
 }
 
-func init() { nbdkit.Register("features", &plugin{}) }
+// timerSlack is the calling thread's timer slack in nanoseconds.  A
+// thread may read its own without privilege; reading another's needs
+// CAP_SYS_NICE.  (Linux has the file for thread IDs only as
+// /proc/TID, not under /proc/thread-self.)
+func timerSlack() (string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/timerslack_ns", syscall.Gettid()))
+	return strings.TrimSpace(string(b)), err
+}
+
+func init() {
+	// Package init runs on the thread that starts the Go runtime,
+	// while the loader loads the library.
+	slack, err := timerSlack()
+	record("timer_slack_init", slack, err)
+	nbdkit.Register("features", &plugin{})
+}
 
 func main() {}
