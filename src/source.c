@@ -287,6 +287,15 @@ hash_all_files (struct sha256 *h, const char *path)
   free (names);
 }
 
+/* The line after line in a text, or NULL at the end. */
+static const char *
+next_line (const char *line)
+{
+  const char *nl = strchr (line, '\n');
+
+  return nl && nl[1] ? nl + 1 : NULL;
+}
+
 /* A copy of s with glob's special characters escaped. */
 static char *
 glob_escape (const char *s)
@@ -316,7 +325,7 @@ hash_embeds (struct sha256 *h, const char *dir, const char *text)
 
   if (edir == NULL)
     return;
-  for (; line && *line; line = strchr (line, '\n'), line = line ? line + 1 : NULL) {
+  for (; line; line = next_line (line)) {
     const char *p = line + strspn (line, " \t");
     const char *end = p + strcspn (p, "\n");
 
@@ -498,7 +507,7 @@ hash_local_modules (struct sha256 *h, const char *dir, const char *text)
   const char *line = text;
   char block[16] = "";
 
-  for (; line && *line; line = strchr (line, '\n'), line = line ? line + 1 : NULL) {
+  for (; line; line = next_line (line)) {
     const char *p = line;
     CLEANUP_FREE char *first = next_token (&p);
     char *target = NULL, *tok;
