@@ -137,8 +137,9 @@ golang_config (const char *key, const char *value)
   }
 
   if (script == NULL) {
-    nbdkit_error ("the first parameter must be script=LIBRARY "
-                  "(the plugin library), but got %s=%s", key, value);
+    nbdkit_error ("the first parameter must be script=SOURCE or "
+                  "script=LIBRARY (the plugin's Go source or its built "
+                  "library), but got %s=%s", key, value);
     return -1;
   }
 
@@ -173,9 +174,10 @@ static int
 golang_config_complete (void)
 {
   if (script == NULL) {
-    nbdkit_error ("you must give script=LIBRARY (a plugin library built "
-                  "with go build -buildmode=c-shared), for example: "
-                  "nbdkit golang ./disk.so size=1G");
+    nbdkit_error ("you must give script=SOURCE (a .go file or a "
+                  "directory of Go source) or script=LIBRARY (a library "
+                  "built with go build -buildmode=c-shared), for example: "
+                  "nbdkit golang ./disk.go size=1G");
     return -1;
   }
 
@@ -890,8 +892,10 @@ golang_cache (void *handle, uint32_t count, uint64_t offset, uint32_t flags)
 }
 
 #define golang_config_help \
-  "script=<LIBRARY>     (required) The plugin library, built with\n" \
-  "                     go build -buildmode=c-shared (or any library\n" \
+  "script=<SOURCE>      (required) The plugin's Go source: a .go file\n" \
+  "                     or a directory, built (and cached) before\n" \
+  "                     serving; or its library, built with\n" \
+  "script=<LIBRARY>     go build -buildmode=c-shared (or any library\n" \
   "                     implementing nbdkitgo-abi.h).  Can be given\n" \
   "                     as the first bare parameter.\n" \
   "[KEY=VALUE...]       Every other parameter goes to the library.\n" \
@@ -901,8 +905,8 @@ static struct nbdkit_plugin plugin = {
   .name               = "golang",
   .longname           = "nbdkit Go plugin loader",
   .version            = PACKAGE_VERSION,
-  .description        = "Serve a plugin written in Go (a library built with "
-                        "go build -buildmode=c-shared).",
+  .description        = "Serve a plugin written in Go (its source, or a "
+                        "library built with go build -buildmode=c-shared).",
   .unload             = golang_unload,
   .config             = golang_config,
   .config_complete    = golang_config_complete,
