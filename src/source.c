@@ -1268,6 +1268,22 @@ build_locked (struct build *b, const char *dir, const char *key, char **lib)
   return r;
 }
 
+/* Whether dir holds a .go file. */
+static bool
+has_go_files (const char *dir)
+{
+  DIR *d = opendir (dir);
+  struct dirent *e;
+  bool r = false;
+
+  if (d == NULL)
+    return false;
+  while (!r && (e = readdir (d)) != NULL)
+    r = has_suffix (e->d_name, ".go");
+  closedir (d);
+  return r;
+}
+
 /* If *script (absolute) is Go source, build it (or find it built) and
  * replace *script with the library.  Anything else is left alone.
  */
@@ -1285,9 +1301,10 @@ golang_source_config (char **script)
   char *lib = NULL;
   int r = -1;
 
+  /* Anything else is golang_config's to load or to report. */
   if (stat (*script, &st) == -1)
-    return 0;                   /* golang_config reports it */
-  if (S_ISDIR (st.st_mode))
+    return 0;
+  if (S_ISDIR (st.st_mode) && has_go_files (*script))
     b.is_dir = true;
   else if (!S_ISREG (st.st_mode) || !has_suffix (*script, ".go"))
     return 0;
