@@ -93,22 +93,48 @@ extern struct golang_password *golang_passwords;
 extern size_t golang_nr_passwords;
 extern int golang_add_password (int r, const char *password);
 extern void golang_free_passwords (void);
+extern void golang_wipe (void *p, size_t len);
 
 /* load.c */
 extern int golang_load (uint32_t phase);
 extern int golang_replay_config (bool complete);
 extern int golang_call_thread_model (int *model);
 extern int golang_report (const char *what, struct nbdkitgo_error *err);
+extern int golang_errno (int errnum);
+extern void golang_discard (const char *what, struct nbdkitgo_error *err);
 extern const char *golang_thread_model_name (int model);
+
+/* libfile.c: the library file, open from .config on. */
+extern int golang_library_open (const char *value);
+extern const char *golang_library_path (void);
+extern void golang_library_close (void);
+
+/* text.c */
+extern const char *golang_text_problem (const char *s);
+extern void golang_print_escaped (const char *s, bool newlines);
+extern int golang_stdout_divert (void);
+extern void golang_stdout_restore (int saved);
+
+/* crashlog.c */
+extern void golang_crashlog_start (void);
 
 /* check.c */
 extern int golang_check (int *thread_model);
+extern void golang_phase (const char *fmt, ...)
+  __attribute__ ((format (printf, 1, 2)));
+extern void golang_phase_waiting (bool waiting);
 
 /* source.c: script= naming Go source (a .go file or a directory). */
 extern int golang_debug_build;
 extern int golang_source_config (char **script);
-extern void golang_source_dump (void);
-extern void golang_source_loaded (void);
+struct golang_source_info {
+  const char *source;           /* the source's absolute path */
+  const char *go;               /* the go command that built it */
+  const char *go_version;
+  const char *cache;            /* "hit", "built", ... */
+};
+extern bool golang_source_info (struct golang_source_info *info);
+extern void golang_source_opened (void);
 extern void golang_source_free (void);
 
 /* lifecycle.c: what the configuration phase must leave as it found. */
@@ -117,5 +143,6 @@ extern int golang_config_dir_enter (void);
 extern void golang_config_dir_leave (void);
 extern void golang_signals_save (void);
 extern int golang_signals_check (void);
+extern void golang_signals_watch (const char *when);
 
 #endif /* NBDKIT_GOLANG_H */

@@ -94,11 +94,10 @@ static char *source;            /* absolute path of the source */
 static char *go_cmd;            /* the go command used */
 static char *go_version;        /* its version, e.g. go1.26.1 */
 static const char *cache_state; /* "hit", "built", ... */
-/* A private temporary cache (no usable home directory), removed once
- * the serving process has loaded the library.
+/* A private temporary cache (no usable home directory), removed as
+ * soon as the library is open.
  */
 static char *tmp_cache;
-static pid_t tmp_cache_owner;
 
 extern char **environ;
 
@@ -974,7 +973,6 @@ cache_dir (void)
     return NULL;
   }
   tmp_cache = strdup (dir);
-  tmp_cache_owner = getpid ();
   build_log ("building in a temporary directory, %s", dir);
   return dir;
 }
@@ -1452,27 +1450,31 @@ golang_source_config (char **script)
   free (b.golib);
   free (b.gomod);
   if (r == -1)
-    golang_source_loaded ();    /* a temporary cache goes now */
+    golang_source_opened ();    /* a temporary cache goes now */
   return r;
 }
 
-/* Lines for --dump-plugin. */
-void
-golang_source_dump (void)
+/* What --dump-plugin shows about the build: false if script= was
+ * not source.
+ */
+bool
+golang_source_info (struct golang_source_info *info)
 {
   if (source == NULL)
-    return;
-  printf ("golang_source=%s\n", source);
-  printf ("golang_build_go=%s\n", go_cmd);
-  printf ("golang_build_go_version=%s\n", go_version);
-  printf ("golang_build_cache=%s\n", cache_state ? cache_state : "");
+    return false;
+  info->source = source;
+  info->go = go_cmd;
+  info->go_version = go_version;
+  info->cache = cache_state ? cache_state : "";
+  return true;
 }
 
-/* Called in the process that serves (or dumps) once the library is
- * loaded, or when the build failed: a temporary cache can go.
+/* The library is open (or failed to open) for good: every process
+ * loads it through that descriptor, so a temporary cache can go now.
+ * (Also when the build failed.)
  */
 void
-golang_source_loaded (void)
+golang_source_opened (void)
 {
   if (tmp_cache) {
     remove_tree (tmp_cache);
@@ -1481,15 +1483,9 @@ golang_source_loaded (void)
   }
 }
 
-/* At .unload.  nbdkit's parent process exits after forking without
- * unloading, so a temporary cache still here belongs to a start that
- * failed before serving: remove it.
- */
 void
 golang_source_free (void)
 {
-  if (getpid () == tmp_cache_owner)
-    golang_source_loaded ();
   free (source);
   free (go_cmd);
   free (go_version);

@@ -140,19 +140,37 @@ start_nbdkit ()
     cleanup_fn kill_nbdkit "$(cat "$pidfile")"
 }
 
-# wait_for_server SOCKET PIDFILE [PID]: wait up to 60 seconds until
-# nbdkit listens on SOCKET and has written PIDFILE; fail at once if
-# the process PID (nbdkit started in the foreground) has died.
-wait_for_server ()
+# wait_gone PID: wait up to 60 s for a process to exit.
+wait_gone ()
 {
     local i
     for (( i = 0; i < 600; ++i )); do
-        test -S "$1" && test -s "$2" && return 0
-        [ -z "$3" ] || kill -0 "$3"
+        kill -0 "$1" 2>/dev/null || return 0
         sleep 0.1
     done
-    echo "$0: wait_for_server: nbdkit did not start on $1"
+    echo "$0: process $1 is still running"
     return 1
+}
+
+# start_nbdkit_fg -P PIDFILE [ARGS...]: start nbdkit in the foreground
+# (-f) as a background job, bounded by TEST_TIMEOUT, and wait for its
+# pidfile.  Sets nbdkit_bg to the job's PID, for "wait $nbdkit_bg" (whose
+# status is nbdkit's exit status).  In its default forking mode nbdkit
+# sends its stderr to /dev/null once it has forked, so tests that
+# check nbdkit's messages use this (or -v).
+start_nbdkit_fg ()
+{
+    local pidfile=$2 i
+    timeout -k 10 "$TEST_TIMEOUT" nbdkit -f "$@" &
+    nbdkit_bg=$!
+    cleanup_fn kill "$nbdkit_bg"
+    for (( i = 0; i < 600; ++i )); do
+        test -s "$pidfile" && return 0
+        kill -0 "$nbdkit_bg" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "$0: start_nbdkit_fg: nbdkit did not start"
+    exit 1
 }
 
 # kill_nbdkit PID: SIGTERM, then wait up to 10 s, then SIGKILL (and

@@ -52,7 +52,7 @@ requires_file "$reldisk"
 sock="$tmpdir/sock"
 pid="$tmpdir/pid"
 log="$tmpdir/log"
-rel_start_fg -P "$pid" -U "$sock" \
+start_nbdkit_fg -P "$pid" -U "$sock" \
              "$golang_plugin" "$reldisk" shutdown-at=65536 log="$log"
 
 timeout 60 $python - "$sock" <<'EOF_PY'
@@ -72,7 +72,7 @@ except nbd.Error as e:
 EOF_PY
 
 status=0
-wait "$rel_bg" || status=$?
+wait "$nbdkit_bg" || status=$?
 echo "nbdkit exited with status $status after Shutdown"
 test "$status" -eq 0
 cat "$log"
@@ -84,7 +84,7 @@ test "$(tail -n1 "$log" | cut -d' ' -f1,3)" = "serve unload"
 sock="$tmpdir/sock2"
 pid="$tmpdir/pid2"
 log="$tmpdir/log2"
-rel_start_fg -P "$pid" -U "$sock" \
+start_nbdkit_fg -P "$pid" -U "$sock" \
              "$golang_plugin" "$reldisk" disconnect-at=65536 log="$log" \
              2> "$tmpdir/stderr2"
 
@@ -123,7 +123,7 @@ other.shutdown()
 EOF_PY
 
 kill "$(cat "$pid")"
-wait "$rel_bg"
+wait "$nbdkit_bg"
 cat "$tmpdir/stderr2"
 cat "$log"
 if [ "$has_disconnect" = no ]; then

@@ -82,16 +82,15 @@ assert h.get_size() == 16 * 1024 * 1024
 kill_nbdkit "$server"
 rm -f "$pid" "$sock"
 
-# -f: no fork at all.
-nbdkit -f -U "$sock" -P "$pid" "$golang_plugin" "$srcdir_plugin" size=8M &
-server=$!
-cleanup_fn kill_nbdkit $server
-wait_for_server "$sock" "$pid" $server
-test "$(cat "$pid")" -eq $server
+# -f: no fork at all: the server is the process started (under
+# timeout, which start_nbdkit_fg adds).
+start_nbdkit_fg -P "$pid" -U "$sock" "$golang_plugin" "$srcdir_plugin" size=8M
+server=$(cat "$pid")
+test "$(ps -o ppid= -p "$server" | tr -d ' ')" -eq $nbdkit_bg
 test "$(timeout 60 nbdinfo --size "$uri")" -eq $((8 * 1024 * 1024))
-kill $server
+kill "$server"
 status=0
-wait $server || status=$?
+wait $nbdkit_bg || status=$?
 test $status -eq 0
 rm -f "$pid" "$sock"
 
@@ -125,17 +124,16 @@ bash -c '
 ' parent "$sock" "$pid" "$golang_plugin" "$file_plugin" &
 parent=$!
 cleanup_fn kill $parent
-wait_for_server "$sock" "$pid" $parent
+for (( i = 0; i < 600; ++i )); do
+    test -S "$sock" && test -s "$pid" && break
+    sleep 0.1
+done
 server=$(cat "$pid")
 cleanup_fn kill_nbdkit "$server"
 test "$(ps -o ppid= -p "$server" | tr -d ' ')" -eq $parent
 test "$(timeout 60 nbdinfo --size "$uri")" -eq $((2 * 1024 * 1024))
 kill $parent
-for (( i = 0; i < 300; ++i )); do
-    kill -0 "$server" 2>/dev/null || break
-    sleep 0.1
-done
-! kill -0 "$server" 2>/dev/null
+wait_gone "$server"
 
 # Both sources were built once each, and nothing else is in the cache.
 ls -la "$source_cache"
