@@ -173,6 +173,28 @@ start_nbdkit_fg ()
     exit 1
 }
 
+# start_nbdkit_with_parent SOCKET PIDFILE ARGS...: start a parent
+# shell that runs "nbdkit --exit-with-parent -U SOCKET -P PIDFILE
+# ARGS..." and then waits, and wait until nbdkit listens.  Sets
+# nbdkit_parent to the parent's PID and nbdkit_pid to nbdkit's.
+start_nbdkit_with_parent ()
+{
+    local sock=$1 pidfile=$2 i
+    shift 2
+    bash -c '
+        nbdkit --exit-with-parent -U "$1" -P "$2" "${@:3}" &
+        exec sleep 300
+    ' parent "$sock" "$pidfile" "$@" &
+    nbdkit_parent=$!
+    cleanup_fn kill $nbdkit_parent
+    for (( i = 0; i < 600; ++i )); do
+        test -S "$sock" && test -s "$pidfile" && break
+        sleep 0.1
+    done
+    nbdkit_pid=$(cat "$pidfile")
+    cleanup_fn kill_nbdkit $nbdkit_pid
+}
+
 # kill_nbdkit PID: SIGTERM, then wait up to 10 s, then SIGKILL (and
 # fail: a server that ignores SIGTERM is a bug).
 kill_nbdkit ()

@@ -118,18 +118,9 @@ size=$(timeout 120 nbdinfo --size -- \
 test "$size" -eq $((5 * 1024 * 1024))
 
 # --exit-with-parent: nbdkit stays a child of the process that ran it.
-bash -c '
-    nbdkit --exit-with-parent -U "$1" -P "$2" "$3" "$4" size=2M &
-    exec sleep 300
-' parent "$sock" "$pid" "$golang_plugin" "$file_plugin" &
-parent=$!
-cleanup_fn kill $parent
-for (( i = 0; i < 600; ++i )); do
-    test -S "$sock" && test -s "$pid" && break
-    sleep 0.1
-done
-server=$(cat "$pid")
-cleanup_fn kill_nbdkit "$server"
+start_nbdkit_with_parent "$sock" "$pid" "$golang_plugin" "$file_plugin" size=2M
+parent=$nbdkit_parent
+server=$nbdkit_pid
 test "$(ps -o ppid= -p "$server" | tr -d ' ')" -eq $parent
 test "$(timeout 60 nbdinfo --size "$uri")" -eq $((2 * 1024 * 1024))
 kill $parent
