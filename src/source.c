@@ -84,10 +84,6 @@ NBDKIT_DLL_PUBLIC int golang_debug_build = 0;
 #define GO_MIN_MAJOR 1
 #define GO_MIN_MINOR 19
 
-/* Where source outside any module finds golib, and the module path
- * it is imported as.
- */
-#define GOLIB_MODULE "github.com/nbdkit-golang/golib"
 
 /* What --dump-plugin and the debug log tell about the build. */
 static char *source;            /* absolute path of the source */
