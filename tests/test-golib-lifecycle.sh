@@ -50,8 +50,8 @@ twice=$(test_plugin features-twice)
 for f in $features $minimal $noregister $twice; do test -f $f; done
 
 # --dump-plugin: the loader's lines, Info, and the plugin's own lines
-# (Config ran first: features_int).
-nbdkit $golang_plugin $features int=5 --dump-plugin > $tmpdir/dump
+# (Config ran first: features_bool).
+nbdkit $golang_plugin $features bool=on --dump-plugin > $tmpdir/dump
 cat $tmpdir/dump
 grep '^golang_plugin_name=features$' $tmpdir/dump
 grep '^golang_plugin_longname=golib features test plugin$' $tmpdir/dump
@@ -70,7 +70,7 @@ grep '^golang_callbacks=load,unload,config,config_complete,thread_model,get_read
 grep '^features_dump=yes$' $tmpdir/dump
 grep '^features_phase=dump$' $tmpdir/dump
 grep '^features_stdio_safe=true$' $tmpdir/dump
-grep '^features_int=5$' $tmpdir/dump
+grep '^features_bool=true$' $tmpdir/dump
 
 # A plugin with only the required methods: plugin-level callbacks are
 # reported missing, and nbdkit's defaults apply.
@@ -116,12 +116,12 @@ grep 'nbdkit.Register called more than once (for "first" and "second")' $tmpdir/
 # only in the process that serves.
 pid=$tmpdir/pid
 sock=$tmpdir/sock
-start_nbdkit -P $pid -U $sock -v $golang_plugin $features int=7 2> $tmpdir/log
+start_nbdkit -P $pid -U $sock -v $golang_plugin $features bool=on 2> $tmpdir/log
 nbdsh -u "nbd+unix:///full?socket=$sock" -c 'h.pwrite(b"fork" * 128, 0); assert h.pread(512, 0) == b"fork" * 128'
 nbdsh -u "nbd+unix:///report?socket=$sock" -c '
 r = dict(l.split("=", 1) for l in h.pread(8192, 0).rstrip(b"\0").decode().splitlines())
 print(r)
-assert r["int"] == "7"
+assert r["bool"] == "true"
 assert r["phase"] == "serve" and r["phase_after_fork"] == "serve"
 assert int(r["count_preconnect"]) == 2
 assert int(r["count_open"]) == 2

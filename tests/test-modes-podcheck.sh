@@ -30,7 +30,7 @@
 # OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
 # Every POD source of the man pages passes podchecker without errors or
-# warnings.
+# warnings, and has the COPYRIGHT and LICENSE sections.
 
 source "$SRCDIR/functions.sh"
 set -e
@@ -47,4 +47,7 @@ for pod in "${pods[@]}"; do
         echo "$0: $pod: podchecker warnings"
         exit 1
     fi
+    grep -qx '=head1 COPYRIGHT' "$pod"
+    grep -qx '=head1 LICENSE' "$pod"
+    grep -q 'Redistribution and use in source and binary forms' "$pod"
 done

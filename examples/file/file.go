@@ -117,7 +117,7 @@ func (p *plugin) Open(readonly bool) (nbdkit.Connection, error) {
 		if !errors.Is(err, syscall.EACCES) && !errors.Is(err, syscall.EROFS) {
 			return nil, err
 		}
-		nbdkit.Debug("%s: read-only: %v", p.filename, err)
+		nbdkit.Debugf("%s: read-only: %v", p.filename, err)
 	}
 	f, err := os.Open(p.filename)
 	if err != nil {

@@ -44,8 +44,8 @@ import (
 )
 
 type disk struct {
+	*sparse.Array
 	size int64
-	mem  *sparse.Array
 }
 
 func (d *disk) Config(key, value string) (err error) {
@@ -56,20 +56,23 @@ func (d *disk) Config(key, value string) (err error) {
 	return err
 }
 
-func (d *disk) GetReady() (err error)                             { d.mem, err = sparse.New(d.size); return err }
-func (d *disk) ThreadModel() nbdkit.ThreadModel                   { return nbdkit.ThreadModelParallel }
-func (d *disk) Open(readonly bool) (nbdkit.Connection, error)     { return d, nil }
-func (d *disk) GetSize() (int64, error)                           { return d.size, nil }
-func (d *disk) CanMultiConn() (bool, error)                       { return true, nil }
-func (d *disk) CanFUA() (nbdkit.FUAMode, error)                   { return nbdkit.FUANative, nil }
-func (d *disk) Flush(nbdkit.Flags) error                          { return nil }
-func (d *disk) PRead(b []byte, off uint64, _ nbdkit.Flags) error  { return d.mem.ReadAt(b, off) }
-func (d *disk) PWrite(b []byte, off uint64, _ nbdkit.Flags) error { return d.mem.WriteAt(b, off) }
-func (d *disk) Zero(n uint32, off uint64, _ nbdkit.Flags) error   { return d.mem.Zero(n, off) }
-func (d *disk) Trim(n uint32, off uint64, _ nbdkit.Flags) error   { return d.mem.Zero(n, off) }
+func (d *disk) GetReady() (err error)                           { d.Array, err = sparse.New(d.size); return err }
+func (d *disk) ThreadModel() nbdkit.ThreadModel                 { return nbdkit.ThreadModelParallel }
+func (d *disk) Open(readonly bool) (nbdkit.Connection, error)   { return d, nil }
+func (d *disk) GetSize() (int64, error)                         { return d.size, nil }
+func (d *disk) CanMultiConn() (bool, error)                     { return true, nil }
+func (d *disk) CanFUA() (nbdkit.FUAMode, error)                 { return nbdkit.FUANative, nil }
+func (d *disk) Flush(nbdkit.Flags) error                        { return nil }
+func (d *disk) PRead(b []byte, o uint64, _ nbdkit.Flags) error  { return errOf(d.ReadAt(b, int64(o))) }
+func (d *disk) PWrite(b []byte, o uint64, _ nbdkit.Flags) error { return errOf(d.WriteAt(b, int64(o))) }
+func (d *disk) Zero(n uint32, o uint64, _ nbdkit.Flags) error   { return d.Array.Zero(n, o) }
+func (d *disk) Trim(n uint32, o uint64, _ nbdkit.Flags) error   { return d.Array.Zero(n, o) }
 
-func (d *disk) Extents(n uint32, off uint64, _ nbdkit.Flags, e *nbdkit.Extents) error {
-	return d.mem.Extents(n, off, func(o, l uint64, hole bool) error {
+// errOf drops the count that ReadAt and WriteAt return with an error.
+func errOf(_ int, err error) error { return err }
+
+func (d *disk) Extents(n uint32, o uint64, _ nbdkit.Flags, e *nbdkit.Extents) error {
+	return d.Array.Extents(n, o, func(o, l uint64, hole bool) error {
 		if hole {
 			return e.Add(o, l, nbdkit.ExtentHole|nbdkit.ExtentZero)
 		}

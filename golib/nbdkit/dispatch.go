@@ -202,7 +202,7 @@ func canFlush(c Connection) (bool, error) {
 
 // isRotational: nbdkit's plugin_is_rotational.
 func isRotational(c Connection) (bool, error) {
-	if i, ok := c.(RotationalReporter); ok {
+	if i, ok := c.(Rotationaler); ok {
 		return i.IsRotational()
 	}
 	return false, nil
@@ -265,7 +265,7 @@ func canMultiConn(c Connection) (bool, error) {
 
 // canExtents: nbdkit's plugin_can_extents.
 func canExtents(c Connection) (bool, error) {
-	if i, ok := c.(CanExtentser); ok {
+	if i, ok := c.(CanExtenter); ok {
 		return i.CanExtents()
 	}
 	_, ok := c.(Extenter)
@@ -337,54 +337,4 @@ func cache(c Connection, count uint32, offset uint64, flags Flags) error {
 		return x.Cache(count, offset, flags)
 	}
 	return nil
-}
-
-// extentSink receives extents: nbdkit's add_extent, or a test's.
-type extentSink interface {
-	addExtent(offset, length uint64, t ExtentType) error
-}
-
-// Extents collects the extents that Extenter.Extents reports.  It
-// wraps nbdkit's own list for one request: it must not be kept or used
-// after Extents returns.
-type Extents struct{ sink extentSink }
-
-// Add reports that length bytes from offset have type t (0 for data,
-// or ExtentHole and/or ExtentZero).  Extents must be added in order
-// and without gaps, starting at the offset that Extents was called
-// with; nbdkit merges neighbours of the same type.  It returns an
-// error (nbdkit has already reported it) if nbdkit refuses the extent.
-func (e *Extents) Add(offset, length uint64, t ExtentType) error {
-	if e == nil || e.sink == nil {
-		return errNoHost
-	}
-	return e.sink.addExtent(offset, length, t)
-}
-
-// exportSink receives exports: nbdkit's add_export, or a test's.
-type exportSink interface {
-	addExport(name, description string) error
-	useDefaultExport() error
-}
-
-// Exports collects the exports that ExportLister.ListExports reports.
-// It wraps nbdkit's own list for one call: it must not be kept or used
-// after ListExports returns.
-type Exports struct{ sink exportSink }
-
-// Add adds an export to the list.  description may be empty.
-func (e *Exports) Add(name, description string) error {
-	if e == nil || e.sink == nil {
-		return errNoHost
-	}
-	return e.sink.addExport(name, description)
-}
-
-// UseDefault adds the default export to the list: the name that
-// DefaultExport returns (nbdkit_use_default_export).
-func (e *Exports) UseDefault() error {
-	if e == nil || e.sink == nil {
-		return errNoHost
-	}
-	return e.sink.useDefaultExport()
 }

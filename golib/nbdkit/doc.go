@@ -75,6 +75,13 @@
 // connection-level ones (Writer, Zeroer, Extenter, CanFUAer, ...) on
 // the value returned by Open.
 //
+// Each interface is named after its one method with -er, as in Go's
+// own packages: Flush gives Flusher, CanWrite CanWriter, CanFUA
+// CanFUAer.  The method names are nbdkit's callback names; PRead and
+// PWrite drop their P (Writer), Extents its plural s (Extenter,
+// CanExtenter), and IsRotational its Is (Rotationaler, as
+// database/sql/driver's Validator has IsValid).
+//
 // Missing features get exactly the defaults nbdkit gives a plugin
 // written in C: a connection is writable if and only if it implements
 // Writer (unless it implements CanWriter), FUA is emulated with Flush
@@ -107,7 +114,7 @@
 // without a copy: do not keep them, or slices of them, after the call
 // returns.
 //
-// The helpers (ExportName, PeerPID, Debug, ...) must be called from
+// The helpers (ExportName, PeerPID, Debugf, ...) must be called from
 // the goroutine that runs the callback, not from goroutines the plugin
 // starts: nbdkit keeps per-connection state in the calling thread.
 //

@@ -98,7 +98,7 @@ func catchString(cerr *C.struct_nbdkitgo_error, callback string, ret **C.char) {
 // logged.
 func catchVoid(callback string) {
 	if v := recover(); v != nil {
-		Error("%v", panicError(callback, v))
+		Errorf("%v", panicError(callback, v))
 	}
 }
 

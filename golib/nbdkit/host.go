@@ -75,23 +75,6 @@ static inline void call_debug (const char *m) { H->debug (m); }
 static inline int64_t call_parse_size (const char *s) { return H->parse_size (s); }
 static inline int call_parse_bool (const char *s) { return H->parse_bool (s); }
 
-#define NBDKITGO_PARSE(name, type)                                      \
-  static inline int                                                     \
-  call_parse_##name (const char *what, const char *s, type *r)          \
-  {                                                                     \
-    return H->parse_##name (what, s, r);                                \
-  }
-NBDKITGO_PARSE (int, int)
-NBDKITGO_PARSE (unsigned, unsigned)
-NBDKITGO_PARSE (int8_t, int8_t)
-NBDKITGO_PARSE (uint8_t, uint8_t)
-NBDKITGO_PARSE (int16_t, int16_t)
-NBDKITGO_PARSE (uint16_t, uint16_t)
-NBDKITGO_PARSE (int32_t, int32_t)
-NBDKITGO_PARSE (uint32_t, uint32_t)
-NBDKITGO_PARSE (int64_t, int64_t)
-NBDKITGO_PARSE (uint64_t, uint64_t)
-
 static inline int
 call_read_password (const char *v, char **p)
 {
@@ -141,10 +124,12 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"strconv"
 	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -186,9 +171,9 @@ func CurrentPhase() Phase {
 	return Phase(hostPhase.Load())
 }
 
-// Debug logs a debug message, shown when nbdkit runs with -v.  It
+// Debugf logs a debug message, shown when nbdkit runs with -v.  It
 // formats like fmt.Sprintf.  Outside nbdkit it does nothing.
-func Debug(format string, args ...any) {
+func Debugf(format string, args ...any) {
 	if !haveHost() {
 		return
 	}
@@ -197,10 +182,11 @@ func Debug(format string, args ...any) {
 	C.call_debug(cs)
 }
 
-// Error logs an error message with nbdkit_error.  A callback that
-// fails should normally just return an error, which golib reports;
-// Error is for messages about problems that do not fail the callback.
-func Error(format string, args ...any) {
+// Errorf logs an error message with nbdkit_error.  It formats like
+// fmt.Sprintf.  A callback that fails should normally just return an
+// error, which golib reports; Errorf is for messages about problems
+// that do not fail the callback.
+func Errorf(format string, args ...any) {
 	if !haveHost() {
 		return
 	}
@@ -237,157 +223,6 @@ func ParseBool(s string) (bool, error) {
 		return false, failed("parse_bool", errno)
 	}
 	return r != 0, nil
-}
-
-// parseArgs converts the arguments of the ParseInt family.  free must
-// be deferred.
-func parseArgs(what, s string) (cwhat, cs *C.char, free func()) {
-	cwhat, cs = C.CString(what), C.CString(s)
-	return cwhat, cs, func() {
-		C.free(unsafe.Pointer(cwhat))
-		C.free(unsafe.Pointer(cs))
-	}
-}
-
-// ParseInt parses a decimal, octal (0...) or hex (0x...) int the way
-// nbdkit_parse_int does; what names the value in error messages.
-func ParseInt(what, s string) (int, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.int
-	if n, errno := C.call_parse_int(w, cs, &r); n == -1 {
-		return 0, failed("parse_int", errno)
-	}
-	return int(r), nil
-}
-
-// ParseUint parses an unsigned int (nbdkit_parse_unsigned).
-func ParseUint(what, s string) (uint, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.unsigned
-	if n, errno := C.call_parse_unsigned(w, cs, &r); n == -1 {
-		return 0, failed("parse_unsigned", errno)
-	}
-	return uint(r), nil
-}
-
-// ParseInt8 parses an int8 (nbdkit_parse_int8_t).
-func ParseInt8(what, s string) (int8, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.int8_t
-	if n, errno := C.call_parse_int8_t(w, cs, &r); n == -1 {
-		return 0, failed("parse_int8_t", errno)
-	}
-	return int8(r), nil
-}
-
-// ParseUint8 parses a uint8 (nbdkit_parse_uint8_t).
-func ParseUint8(what, s string) (uint8, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.uint8_t
-	if n, errno := C.call_parse_uint8_t(w, cs, &r); n == -1 {
-		return 0, failed("parse_uint8_t", errno)
-	}
-	return uint8(r), nil
-}
-
-// ParseInt16 parses an int16 (nbdkit_parse_int16_t).
-func ParseInt16(what, s string) (int16, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.int16_t
-	if n, errno := C.call_parse_int16_t(w, cs, &r); n == -1 {
-		return 0, failed("parse_int16_t", errno)
-	}
-	return int16(r), nil
-}
-
-// ParseUint16 parses a uint16 (nbdkit_parse_uint16_t).
-func ParseUint16(what, s string) (uint16, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.uint16_t
-	if n, errno := C.call_parse_uint16_t(w, cs, &r); n == -1 {
-		return 0, failed("parse_uint16_t", errno)
-	}
-	return uint16(r), nil
-}
-
-// ParseInt32 parses an int32 (nbdkit_parse_int32_t).
-func ParseInt32(what, s string) (int32, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.int32_t
-	if n, errno := C.call_parse_int32_t(w, cs, &r); n == -1 {
-		return 0, failed("parse_int32_t", errno)
-	}
-	return int32(r), nil
-}
-
-// ParseUint32 parses a uint32 (nbdkit_parse_uint32_t).
-func ParseUint32(what, s string) (uint32, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.uint32_t
-	if n, errno := C.call_parse_uint32_t(w, cs, &r); n == -1 {
-		return 0, failed("parse_uint32_t", errno)
-	}
-	return uint32(r), nil
-}
-
-// ParseInt64 parses an int64 (nbdkit_parse_int64_t).
-func ParseInt64(what, s string) (int64, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.int64_t
-	if n, errno := C.call_parse_int64_t(w, cs, &r); n == -1 {
-		return 0, failed("parse_int64_t", errno)
-	}
-	return int64(r), nil
-}
-
-// ParseUint64 parses a uint64 (nbdkit_parse_uint64_t).
-func ParseUint64(what, s string) (uint64, error) {
-	if !haveHost() {
-		return 0, errNoHost
-	}
-	w, cs, free := parseArgs(what, s)
-	defer free()
-	var r C.uint64_t
-	if n, errno := C.call_parse_uint64_t(w, cs, &r); n == -1 {
-		return 0, failed("parse_uint64_t", errno)
-	}
-	return uint64(r), nil
 }
 
 // ReadPassword reads a password the way nbdkit's password=
@@ -450,12 +285,21 @@ func StdioSafe() bool {
 	return C.call_stdio_safe() != 0
 }
 
-// Nanosleep sleeps, returning early with an error (errno ESHUTDOWN)
-// if nbdkit is shutting down or the client disconnects
-// (nbdkit_nanosleep).
-func Nanosleep(sec, nsec uint32) error {
+// Sleep pauses the current callback for at least d, like time.Sleep,
+// but returns early with an error (errno ESHUTDOWN) if nbdkit is
+// shutting down or the client disconnects (nbdkit_nanosleep).  A
+// duration of zero or less returns at once.  Durations are rounded
+// down to whole nanoseconds and capped at 2^32-1 seconds.
+func Sleep(d time.Duration) error {
 	if !haveHost() {
 		return errNoHost
+	}
+	if d < 0 {
+		d = 0
+	}
+	sec, nsec := d/time.Second, d%time.Second
+	if sec > math.MaxUint32 {
+		sec, nsec = math.MaxUint32, 0
 	}
 	if n, errno := C.call_nanosleep(C.unsigned(sec), C.unsigned(nsec)); n == -1 {
 		return failed("nanosleep", errno)

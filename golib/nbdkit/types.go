@@ -201,9 +201,9 @@ type CanWriter interface{ CanWrite() (bool, error) }
 // true if and only if the connection implements Flusher.
 type CanFlusher interface{ CanFlush() (bool, error) }
 
-// RotationalReporter says whether the disk is rotational, which
+// Rotationaler says whether the disk is rotational, which
 // clients may use to pick an I/O pattern.  Default: false.
-type RotationalReporter interface{ IsRotational() (bool, error) }
+type Rotationaler interface{ IsRotational() (bool, error) }
 
 // CanTrimmer decides whether the connection supports trim.  Default:
 // true if and only if the connection implements Trimmer.
@@ -228,9 +228,9 @@ type CanFUAer interface{ CanFUA() (FUAMode, error) }
 // view of the disk, so clients may open more than one.  Default: false.
 type CanMultiConner interface{ CanMultiConn() (bool, error) }
 
-// CanExtentser decides whether the connection reports extents.
+// CanExtenter decides whether the connection reports extents.
 // Default: true if and only if the connection implements Extenter.
-type CanExtentser interface{ CanExtents() (bool, error) }
+type CanExtenter interface{ CanExtents() (bool, error) }
 
 // CanCacher decides how cache requests are handled.  Default:
 // CacheNative if the connection implements Cacher, else CacheNone.

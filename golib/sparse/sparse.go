@@ -47,6 +47,7 @@ package sparse
 
 import (
 	"fmt"
+	"io"
 	"sync/atomic"
 )
 
@@ -69,6 +70,12 @@ type Array struct {
 	size  int64
 	pages []atomic.Pointer[page]
 }
+
+// Array is an io.ReaderAt and an io.WriterAt.
+var (
+	_ io.ReaderAt = (*Array)(nil)
+	_ io.WriterAt = (*Array)(nil)
+)
 
 // New returns an array of size bytes, all zero and all holes.  The
 // page table costs 8 bytes per PageSize bytes of size (128 KiB for
@@ -110,12 +117,20 @@ func (a *Array) walk(n int, off uint64, f func(p *atomic.Pointer[page], po, i, l
 	}
 }
 
-// ReadAt fills b with the bytes at off.  Holes read as zeroes.
-func (a *Array) ReadAt(b []byte, off uint64) error {
-	if err := a.check(len(b), off); err != nil {
-		return err
+// ReadAt fills b with the bytes at off, as io.ReaderAt: holes read as
+// zeroes, and a read that reaches past the end reads what there is and
+// returns io.EOF with the count.
+func (a *Array) ReadAt(b []byte, off int64) (n int, err error) {
+	if off < 0 {
+		return 0, fmt.Errorf("sparse: ReadAt at negative offset %d", off)
 	}
-	a.walk(len(b), off, func(p *atomic.Pointer[page], po, i, l int) bool {
+	if off >= a.size {
+		return 0, io.EOF
+	}
+	if n = len(b); int64(n) > a.size-off {
+		n, err = int(a.size-off), io.EOF
+	}
+	a.walk(n, uint64(off), func(p *atomic.Pointer[page], po, i, l int) bool {
 		if pg := p.Load(); pg != nil {
 			copy(b[i:i+l], pg[po:])
 		} else {
@@ -123,15 +138,20 @@ func (a *Array) ReadAt(b []byte, off uint64) error {
 		}
 		return true
 	})
-	return nil
+	return n, err
 }
 
-// WriteAt stores b at off, allocating the pages it needs.
-func (a *Array) WriteAt(b []byte, off uint64) error {
-	if err := a.check(len(b), off); err != nil {
-		return err
+// WriteAt stores b at off, allocating the pages it needs, as
+// io.WriterAt.  The array does not grow: a write that does not fit
+// writes nothing and returns an error.
+func (a *Array) WriteAt(b []byte, off int64) (n int, err error) {
+	if off < 0 {
+		return 0, fmt.Errorf("sparse: WriteAt at negative offset %d", off)
 	}
-	a.walk(len(b), off, func(p *atomic.Pointer[page], po, i, l int) bool {
+	if err := a.check(len(b), uint64(off)); err != nil {
+		return 0, err
+	}
+	a.walk(len(b), uint64(off), func(p *atomic.Pointer[page], po, i, l int) bool {
 		pg := p.Load()
 		if pg == nil {
 			// Allocate, unless a concurrent write to another
@@ -145,7 +165,7 @@ func (a *Array) WriteAt(b []byte, off uint64) error {
 		copy(pg[po:], b[i:i+l])
 		return true
 	})
-	return nil
+	return len(b), nil
 }
 
 // Zero sets n bytes at off to zero.  Whole pages become holes and

@@ -33,6 +33,7 @@ package sparse
 import (
 	"bytes"
 	"errors"
+	"io"
 	"math/rand"
 	"sync"
 	"testing"
@@ -64,7 +65,7 @@ func TestNewIsAllHoles(t *testing.T) {
 		t.Fatalf("Size() = %d", a.Size())
 	}
 	buf := bytes.Repeat([]byte{0xff}, 3*PageSize)
-	if err := a.ReadAt(buf, 100); err != nil {
+	if _, err := a.ReadAt(buf, 100); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(buf, make([]byte, len(buf))) {
@@ -87,12 +88,12 @@ func TestWriteReadAcrossPages(t *testing.T) {
 	a, _ := New(4 * PageSize)
 	data := make([]byte, PageSize+2000)
 	rand.New(rand.NewSource(1)).Read(data)
-	off := uint64(PageSize - 1000)
-	if err := a.WriteAt(data, off); err != nil {
+	off := int64(PageSize - 1000)
+	if _, err := a.WriteAt(data, off); err != nil {
 		t.Fatal(err)
 	}
 	got := make([]byte, len(data))
-	if err := a.ReadAt(got, off); err != nil {
+	if _, err := a.ReadAt(got, off); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, data) {
@@ -169,17 +170,69 @@ func TestExtentsStopsAtError(t *testing.T) {
 
 func TestOutOfRange(t *testing.T) {
 	a, _ := New(PageSize)
-	if err := a.ReadAt(make([]byte, 2), PageSize-1); err == nil {
-		t.Fatal("a read past the end did not fail")
+	a.WriteAt([]byte{7, 8}, PageSize-2)
+	// A read across the end: what there is, and io.EOF.
+	b := []byte{1, 2, 3}
+	if n, err := a.ReadAt(b, PageSize-2); n != 2 || err != io.EOF || b[0] != 7 || b[1] != 8 || b[2] != 3 {
+		t.Fatalf("read across the end: %d, %v, %v; want 2, EOF, [7 8 3]", n, err, b)
 	}
-	if err := a.WriteAt(make([]byte, 1), PageSize); err == nil {
-		t.Fatal("a write past the end did not fail")
+	// A read that ends exactly at the end: no error.
+	if n, err := a.ReadAt(b[:2], PageSize-2); n != 2 || err != nil {
+		t.Fatalf("read up to the end: %d, %v", n, err)
+	}
+	for _, off := range []int64{PageSize, PageSize + 1, 1 << 62} {
+		if n, err := a.ReadAt(b, off); n != 0 || err != io.EOF {
+			t.Fatalf("read at %d: %d, %v; want 0, EOF", off, n, err)
+		}
+	}
+	if n, err := a.ReadAt(b, -1); n != 0 || err == nil || err == io.EOF {
+		t.Fatalf("read at -1: %d, %v; want 0 and an error", n, err)
+	}
+	// A write that does not fit writes nothing.
+	if n, err := a.WriteAt([]byte{9, 9, 9}, PageSize-2); n != 0 || err == nil {
+		t.Fatalf("write across the end: %d, %v; want 0 and an error", n, err)
+	}
+	if a.ReadAt(b[:2], PageSize-2); b[0] != 7 || b[1] != 8 {
+		t.Fatalf("a refused write changed the array: %v", b[:2])
+	}
+	if n, err := a.WriteAt(b, -1); n != 0 || err == nil {
+		t.Fatalf("write at -1: %d, %v; want 0 and an error", n, err)
 	}
 	if err := a.Zero(1, 1<<62); err == nil {
 		t.Fatal("a zero far past the end did not fail")
 	}
-	if err := a.ReadAt(nil, PageSize); err != nil {
-		t.Fatalf("an empty read at the end failed: %v", err)
+}
+
+// The request path neither allocates nor copies more than once: a
+// read, and a write to pages already allocated, make no allocation.
+func TestNoAllocations(t *testing.T) {
+	a, _ := New(4 * PageSize)
+	buf := make([]byte, 2*PageSize)
+	a.WriteAt(buf, PageSize/2)
+	if n := testing.AllocsPerRun(100, func() { a.ReadAt(buf, PageSize/2) }); n != 0 {
+		t.Errorf("ReadAt: %v allocations per call, want 0", n)
+	}
+	if n := testing.AllocsPerRun(100, func() { a.WriteAt(buf, PageSize/2) }); n != 0 {
+		t.Errorf("WriteAt: %v allocations per call, want 0", n)
+	}
+}
+
+func BenchmarkReadAt(b *testing.B) {
+	a, _ := New(1 << 30)
+	buf := make([]byte, 4096)
+	a.WriteAt(make([]byte, 1<<20), 0)
+	b.SetBytes(int64(len(buf)))
+	for i := 0; i < b.N; i++ {
+		a.ReadAt(buf, int64(i%256)*4096)
+	}
+}
+
+func BenchmarkWriteAt(b *testing.B) {
+	a, _ := New(1 << 30)
+	buf := make([]byte, 4096)
+	b.SetBytes(int64(len(buf)))
+	for i := 0; i < b.N; i++ {
+		a.WriteAt(buf, int64(i%256)*4096)
 	}
 }
 
@@ -194,7 +247,7 @@ func TestConcurrentWritesToOnePage(t *testing.T) {
 		go func(w int) {
 			defer wg.Done()
 			for off := w; off < 2*PageSize; off += writers {
-				a.WriteAt([]byte{byte(w + 1)}, uint64(off))
+				a.WriteAt([]byte{byte(w + 1)}, int64(off))
 			}
 		}(w)
 	}

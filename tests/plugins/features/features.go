@@ -49,6 +49,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/nbdkit-golang/golib/nbdkit"
 )
@@ -91,7 +92,7 @@ var modes = map[string]struct {
 	"full":      {"every optional interface", func(b *minimal) nbdkit.Connection { return &full{flushing{writeOnly{b}}} }},
 	"errors":    {"requests fail with chosen errnos", func(b *minimal) nbdkit.Connection { return &failing{b} }},
 	"report":    {"reads return the helpers' results", func(b *minimal) nbdkit.Connection { return &reporter{b, nil} }},
-	"sleep":     {"PRead calls Nanosleep", func(b *minimal) nbdkit.Connection { return &sleeper{b} }},
+	"sleep":     {"PRead calls Sleep", func(b *minimal) nbdkit.Connection { return &sleeper{b} }},
 	"shutdown":  {"PRead calls Shutdown", func(b *minimal) nbdkit.Connection { return &shutter{b} }},
 	"disconnect": {"PRead calls Disconnect", func(b *minimal) nbdkit.Connection {
 		return &disconnecter{b}
@@ -101,11 +102,11 @@ var modes = map[string]struct {
 // Plugin-level callbacks.
 
 func (p *plugin) Load() error {
-	nbdkit.Debug("features: load in phase %s", nbdkit.CurrentPhase())
+	nbdkit.Debugf("features: load in phase %s", nbdkit.CurrentPhase())
 	return nil
 }
 
-func (p *plugin) Unload() { nbdkit.Debug("features: unload") }
+func (p *plugin) Unload() { nbdkit.Debugf("features: unload") }
 
 // Config parses each key with the helper of the same name.
 func (p *plugin) Config(key, value string) error {
@@ -117,26 +118,6 @@ func (p *plugin) Config(key, value string) error {
 		v = size
 	case "bool":
 		v, err = nbdkit.ParseBool(value)
-	case "int":
-		v, err = nbdkit.ParseInt("int", value)
-	case "uint":
-		v, err = nbdkit.ParseUint("uint", value)
-	case "int8":
-		v, err = nbdkit.ParseInt8("int8", value)
-	case "uint8":
-		v, err = nbdkit.ParseUint8("uint8", value)
-	case "int16":
-		v, err = nbdkit.ParseInt16("int16", value)
-	case "uint16":
-		v, err = nbdkit.ParseUint16("uint16", value)
-	case "int32":
-		v, err = nbdkit.ParseInt32("int32", value)
-	case "uint32":
-		v, err = nbdkit.ParseUint32("uint32", value)
-	case "int64":
-		v, err = nbdkit.ParseInt64("int64", value)
-	case "uint64":
-		v, err = nbdkit.ParseUint64("uint64", value)
 	case "password":
 		v, err = nbdkit.ReadPassword(value)
 	case "realpath":
@@ -168,18 +149,18 @@ func (p *plugin) ConfigComplete() error {
 func (p *plugin) ThreadModel() nbdkit.ThreadModel { return nbdkit.ThreadModelSerializeRequests }
 
 func (p *plugin) GetReady() error {
-	nbdkit.Debug("features: get_ready in phase %s", nbdkit.CurrentPhase())
+	nbdkit.Debugf("features: get_ready in phase %s", nbdkit.CurrentPhase())
 	data = make([]byte, size)
 	return nil
 }
 
 func (p *plugin) AfterFork() error {
 	record("phase_after_fork", nbdkit.CurrentPhase(), nil)
-	nbdkit.Debug("features: after_fork in phase %s", nbdkit.CurrentPhase())
+	nbdkit.Debugf("features: after_fork in phase %s", nbdkit.CurrentPhase())
 	return nil
 }
 
-func (p *plugin) Cleanup() { nbdkit.Debug("features: cleanup") }
+func (p *plugin) Cleanup() { nbdkit.Debugf("features: cleanup") }
 
 func (p *plugin) PreConnect(readonly bool) error {
 	count("preconnect")
@@ -209,7 +190,7 @@ func (p *plugin) DumpPlugin(w io.Writer) error {
 		nbdkit.CurrentPhase(), nbdkit.StdioSafe())
 	mu.Lock()
 	defer mu.Unlock()
-	for _, k := range []string{"int", "size"} {
+	for _, k := range []string{"bool", "size"} {
 		if v, ok := report[k]; ok && err == nil {
 			_, err = fmt.Fprintf(w, "features_%s=%s\n", k, v)
 		}
@@ -231,7 +212,7 @@ func (p *plugin) Open(readonly bool) (nbdkit.Connection, error) {
 	if err != nil {
 		return nil, err
 	}
-	nbdkit.Debug("features: open export %q readonly=%v", name, readonly)
+	nbdkit.Debugf("features: open export %q readonly=%v", name, readonly)
 	m, ok := modes[name]
 	if !ok {
 		return nil, fmt.Errorf("features: no export %q: %w", name, syscall.ENOENT)
@@ -252,7 +233,7 @@ func (c *minimal) PRead(buf []byte, offset uint64, flags nbdkit.Flags) error {
 
 func (c *minimal) Close() {
 	count("close")
-	nbdkit.Debug("features: close %s", c.name)
+	nbdkit.Debugf("features: close %s", c.name)
 }
 
 // writeOnly: writable, without Flush, so FUA is not supported.
@@ -422,6 +403,9 @@ func (c *reporter) makeReport() string {
 	}
 	record("stdio_safe", nbdkit.StdioSafe(), nil)
 	record("phase", nbdkit.CurrentPhase(), nil)
+	// A callback runs on the nbdkit thread that called it.
+	slack, err := timerSlack()
+	record("timer_slack_callback", slack, err)
 
 	mu.Lock()
 	defer mu.Unlock()
@@ -436,14 +420,14 @@ func (c *reporter) makeReport() string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
-// sleeper: PRead sleeps 1ms with Nanosleep.
+// sleeper: PRead sleeps 1ms with Sleep.
 type sleeper struct{ *minimal }
 
 func (c *sleeper) PRead(buf []byte, offset uint64, flags nbdkit.Flags) error {
-	if err := nbdkit.Nanosleep(0, 1000000); err != nil {
+	if err := nbdkit.Sleep(time.Millisecond); err != nil {
 		return err
 	}
-	count("nanosleep")
+	count("sleep")
 	return c.minimal.PRead(buf, offset, flags)
 }
 
@@ -451,7 +435,7 @@ func (c *sleeper) PRead(buf []byte, offset uint64, flags nbdkit.Flags) error {
 type shutter struct{ *minimal }
 
 func (c *shutter) PRead(buf []byte, offset uint64, flags nbdkit.Flags) error {
-	nbdkit.Debug("features: calling Shutdown")
+	nbdkit.Debugf("features: calling Shutdown")
 	nbdkit.Shutdown()
 	return c.minimal.PRead(buf, offset, flags)
 }
@@ -466,6 +450,21 @@ func (c *disconnecter) PRead(buf []byte, offset uint64, flags nbdkit.Flags) erro
 	return c.minimal.PRead(buf, offset, flags)
 }
 
-func init() { nbdkit.Register("features", &plugin{}) }
+// timerSlack is the calling thread's timer slack in nanoseconds.  A
+// thread may read its own without privilege; reading another's needs
+// CAP_SYS_NICE.  (Linux has the file for thread IDs only as
+// /proc/TID, not under /proc/thread-self.)
+func timerSlack() (string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/timerslack_ns", syscall.Gettid()))
+	return strings.TrimSpace(string(b)), err
+}
+
+func init() {
+	// Package init runs on the thread that starts the Go runtime,
+	// while the loader loads the library.
+	slack, err := timerSlack()
+	record("timer_slack_init", slack, err)
+	nbdkit.Register("features", &plugin{})
+}
 
 func main() {}

@@ -1,0 +1,59 @@
+// nbdkit-golang
+// Copyright the nbdkit-golang authors
+//
+// Redistribution and use in source and binary forms, with or without
+// modification, are permitted provided that the following conditions are
+// met:
+//
+// * Redistributions of source code must retain the above copyright
+// notice, this list of conditions and the following disclaimer.
+//
+// * Redistributions in binary form must reproduce the above copyright
+// notice, this list of conditions and the following disclaimer in the
+// documentation and/or other materials provided with the distribution.
+//
+// * Neither the name of the copyright holder nor the names of its
+// contributors may be used to endorse or promote products derived from
+// this software without specific prior written permission.
+//
+// THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS
+// "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT
+// LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR
+// A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT
+// HOLDER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL,
+// SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+// LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE,
+// DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
+// THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+// (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+// OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+
+package nbdkit
+
+// exportSink receives exports: nbdkit's add_export, or a test's.
+type exportSink interface {
+	addExport(name, description string) error
+	useDefaultExport() error
+}
+
+// Exports collects the exports that ExportLister.ListExports reports.
+// It wraps nbdkit's own list for one call: it must not be kept or used
+// after ListExports returns.
+type Exports struct{ sink exportSink }
+
+// Add adds an export to the list.  description may be empty.
+func (e *Exports) Add(name, description string) error {
+	if e == nil || e.sink == nil {
+		return errNoHost
+	}
+	return e.sink.addExport(name, description)
+}
+
+// UseDefault adds the default export to the list: the name that
+// DefaultExport returns (nbdkit_use_default_export).
+func (e *Exports) UseDefault() error {
+	if e == nil || e.sink == nil {
+		return errNoHost
+	}
+	return e.sink.useDefaultExport()
+}
