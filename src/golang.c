@@ -72,9 +72,6 @@ char **config_values;
  */
 static int thread_model = -1;
 
-/* The library's handle (never 0) is nbdkit's handle. */
-#define H(handle) ((uintptr_t) (handle))
-
 static void
 golang_unload (void)
 {
@@ -392,8 +389,8 @@ golang_dump_plugin (void)
           golang_thread_model_name (thread_model));
 
   printf ("golang_callbacks=");
-#define GOLANG_DUMP(name, NAME, ret, args)      \
-  if (lib.name) {                               \
+#define GOLANG_DUMP(name, NAME, ret, args)                      \
+  if (lib.info.implemented & NBDKITGO_CB_BIT (NAME)) {          \
     printf ("%s%s", sep, #name);                \
     sep = ",";                                  \
   }
@@ -467,15 +464,36 @@ golang_default_export (int readonly, int is_tls)
   return nbdkit_strdup_intern (s);
 }
 
+/* One client connection: the library's handle and which callbacks
+ * this connection has.  nbdkit's handle points to it.  It is written
+ * only while the connection is being set up (open, then the can_*
+ * callbacks that nbdkit calls during the handshake, before any
+ * request), so the request path reads it without a lock.
+ */
+struct golang_handle {
+  uintptr_t h;                  /* the library's handle, never 0 */
+  uint64_t implemented;         /* NBDKITGO_CB_BIT per callback it has */
+  int can_zero;                 /* what can_zero returned; -1 unknown */
+  bool fast_zero;               /* FAST_ZERO requests reach the library */
+};
+
+#define HANDLE(handle) ((struct golang_handle *) (handle))
+#define H(handle) (HANDLE (handle)->h)
+#define HAS(handle, NAME) \
+  ((HANDLE (handle)->implemented & NBDKITGO_CB_BIT (NAME)) != 0)
+
 static void *
 golang_open (int readonly)
 {
   struct nbdkitgo_error err = { 0 };
+  uint64_t implemented = lib.info.implemented;
   uintptr_t h = 0;
+  struct golang_handle *c;
   int r;
 
-  r = lib.open (readonly, &h, &err);
-  TRACE ("open (readonly=%d) = %d, handle=%#" PRIxPTR, readonly, r, h);
+  r = lib.open (readonly, &h, &implemented, &err);
+  TRACE ("open (readonly=%d) = %d, handle=%#" PRIxPTR
+         ", implemented=%#" PRIx64, readonly, r, h, implemented);
   if (r == -1) {
     golang_report ("open", &err);
     return NULL;
@@ -485,15 +503,31 @@ golang_open (int readonly)
                   script);
     return NULL;
   }
-  return (void *) h;
+  c = malloc (sizeof *c);
+  if (c == NULL) {
+    nbdkit_error ("malloc: %m");
+    if (lib.close)
+      lib.close (h);
+    return NULL;
+  }
+  c->h = h;
+  /* Only connection callbacks that the library exports; the required
+   * ones cannot be cleared.
+   */
+  c->implemented = (implemented & lib.exported & NBDKITGO_CB_CONNECTION_MASK)
+    | NBDKITGO_CB_BIT (GET_SIZE) | NBDKITGO_CB_BIT (PREAD);
+  c->can_zero = -1;
+  c->fast_zero = false;
+  return c;
 }
 
 static void
 golang_close (void *handle)
 {
   TRACE ("close (h=%#" PRIxPTR ")", H (handle));
-  if (lib.close)
+  if (HAS (handle, CLOSE))
     lib.close (H (handle));
+  free (handle);
 }
 
 static const char *
@@ -502,7 +536,7 @@ golang_export_description (void *handle)
   struct nbdkitgo_error err = { 0 };
   CLEANUP_FREE char *s = NULL;
 
-  if (!lib.export_description)
+  if (!HAS (handle, EXPORT_DESCRIPTION))
     return NULL;
   s = lib.export_description (H (handle), &err);
   TRACE ("export_description (h=%#" PRIxPTR ") = %s",
@@ -548,7 +582,7 @@ golang_block_size (void *handle,
   int r;
 
   *minimum = *preferred = *maximum = 0;
-  if (!lib.block_size)
+  if (!HAS (handle, BLOCK_SIZE))
     return 0;
   r = lib.block_size (H (handle), minimum, preferred, maximum, &err);
   TRACE ("block_size (h=%#" PRIxPTR ") = %d, minimum=%" PRIu32
@@ -577,85 +611,130 @@ golang_block_size (void *handle,
   return 0;
 }
 
-/* The boolean can_* callbacks: the library's answer if it has the
- * callback, else nbdkit's default for a C plugin.
+/* Every can_* callback: the library's answer if the connection has
+ * the callback (cb), checked to lie in [0, max] (max 1: a boolean, and
+ * any non-zero answer means 1), else dflt, nbdkit's default for a C
+ * plugin without it (server/plugins.c).
  */
-#define GOLANG_CAN(name, dflt)                                          \
-  static int                                                            \
-  golang_##name (void *handle)                                          \
-  {                                                                     \
-    struct nbdkitgo_error err = { 0 };                                  \
-    int r;                                                              \
-                                                                        \
-    if (!lib.name) {                                                    \
-      r = (dflt);                                                       \
-      TRACE ("%s (h=%#" PRIxPTR ") = %d (default)", #name, H (handle), r); \
-      return r;                                                         \
-    }                                                                   \
-    r = lib.name (H (handle), &err);                                    \
-    TRACE ("%s (h=%#" PRIxPTR ") = %d", #name, H (handle), r);          \
-    if (r == -1)                                                        \
-      return golang_report (#name, &err);                               \
-    return r != 0;                                                      \
-  }
-GOLANG_CAN (can_write, lib.pwrite != NULL)
-GOLANG_CAN (can_flush, lib.flush != NULL)
-GOLANG_CAN (is_rotational, 0)
-GOLANG_CAN (can_trim, lib.trim != NULL)
-GOLANG_CAN (can_zero, lib.zero != NULL)
-/* nbdkit: fast zero is advertised when there is no .zero (the request
- * then fails fast instead of falling back to .pwrite).
- */
-GOLANG_CAN (can_fast_zero, lib.zero == NULL)
-GOLANG_CAN (can_multi_conn, 0)
-GOLANG_CAN (can_extents, lib.extents != NULL)
-#undef GOLANG_CAN
-
 static int
-golang_can_fua (void *handle)
+golang_can (void *handle, enum nbdkitgo_callback cb, const char *name,
+            nbdkitgo_can_write_fn *fn, int max, int dflt)
 {
   struct nbdkitgo_error err = { 0 };
   int r;
 
-  if (!lib.can_fua) {
-    r = lib.flush ? NBDKIT_FUA_EMULATE : NBDKIT_FUA_NONE;
-    TRACE ("can_fua (h=%#" PRIxPTR ") = %d (default)", H (handle), r);
-    return r;
+  if ((HANDLE (handle)->implemented & (UINT64_C (1) << cb)) == 0) {
+    TRACE ("%s (h=%#" PRIxPTR ") = %d (default)", name, H (handle), dflt);
+    return dflt;
   }
-  r = lib.can_fua (H (handle), &err);
-  TRACE ("can_fua (h=%#" PRIxPTR ") = %d", H (handle), r);
+  r = fn (H (handle), &err);
+  TRACE ("%s (h=%#" PRIxPTR ") = %d", name, H (handle), r);
   if (r == -1)
-    return golang_report ("can_fua", &err);
-  if (r < NBDKIT_FUA_NONE || r > NBDKIT_FUA_NATIVE) {
-    nbdkit_error ("%s: can_fua returned an invalid value (%d); it must be "
-                  "NBDKITGO_FUA_NONE, _EMULATE or _NATIVE", script, r);
+    return golang_report (name, &err);
+  if (max == 1)
+    return r != 0;
+  if (r < 0 || r > max) {
+    nbdkit_error ("%s: %s returned an invalid value (%d); it must be "
+                  "from 0 to %d (the NBDKITGO_* constants)",
+                  script, name, r, max);
     return -1;
   }
   return r;
+}
+
+#define GOLANG_CAN(handle, NAME, name, max, dflt) \
+  golang_can ((handle), NBDKITGO_CB_##NAME, #name, lib.name, (max), (dflt))
+
+static int
+golang_can_write (void *handle)
+{
+  return GOLANG_CAN (handle, CAN_WRITE, can_write, 1, HAS (handle, PWRITE));
+}
+
+static int
+golang_can_flush (void *handle)
+{
+  return GOLANG_CAN (handle, CAN_FLUSH, can_flush, 1, HAS (handle, FLUSH));
+}
+
+static int
+golang_is_rotational (void *handle)
+{
+  return GOLANG_CAN (handle, IS_ROTATIONAL, is_rotational, 1, 0);
+}
+
+static int
+golang_can_trim (void *handle)
+{
+  return GOLANG_CAN (handle, CAN_TRIM, can_trim, 1, HAS (handle, TRIM));
+}
+
+static int
+golang_can_zero (void *handle)
+{
+  int r = GOLANG_CAN (handle, CAN_ZERO, can_zero, 1, HAS (handle, ZERO));
+
+  HANDLE (handle)->can_zero = r;
+  return r;
+}
+
+/* Fast zero, the same rule for every library.  nbdkit (up to 1.48 at
+ * least) aborts on a FAST_ZERO request to a connection that did not
+ * advertise fast zero, and clients may send one anyway.  So the
+ * loader always advertises fast zero, and a FAST_ZERO request that
+ * this connection cannot do fast fails at once with ENOTSUP, as the
+ * NBD protocol allows (golang_zero).  Whether the connection can is
+ * nbdkit's rule for a C plugin: its can_fast_zero if it has one;
+ * else yes if it has no zero or can_zero says no (nbdkit then fails
+ * the request at once itself), and no otherwise.
+ */
+static int
+golang_can_fast_zero (void *handle)
+{
+  struct golang_handle *c = HANDLE (handle);
+  int dflt = 1, r;
+
+  if (HAS (handle, ZERO)) {
+    if (c->can_zero == -1 && golang_can_zero (handle) == -1)
+      return -1;
+    dflt = !c->can_zero;
+  }
+  r = GOLANG_CAN (handle, CAN_FAST_ZERO, can_fast_zero, 1, dflt);
+  if (r == -1)
+    return -1;
+  c->fast_zero = r;
+  return 1;
+}
+
+static int
+golang_can_fua (void *handle)
+{
+  return GOLANG_CAN (handle, CAN_FUA, can_fua, NBDKIT_FUA_NATIVE,
+                     HAS (handle, FLUSH) ? NBDKIT_FUA_EMULATE : NBDKIT_FUA_NONE);
+}
+
+static int
+golang_can_multi_conn (void *handle)
+{
+  return GOLANG_CAN (handle, CAN_MULTI_CONN, can_multi_conn, 1, 0);
+}
+
+static int
+golang_can_extents (void *handle)
+{
+  return GOLANG_CAN (handle, CAN_EXTENTS, can_extents, 1,
+                     HAS (handle, EXTENTS));
 }
 
 static int
 golang_can_cache (void *handle)
 {
-  struct nbdkitgo_error err = { 0 };
-  int r;
-
-  if (!lib.can_cache) {
-    r = lib.cache ? NBDKIT_CACHE_NATIVE : NBDKIT_CACHE_NONE;
-    TRACE ("can_cache (h=%#" PRIxPTR ") = %d (default)", H (handle), r);
-    return r;
-  }
-  r = lib.can_cache (H (handle), &err);
-  TRACE ("can_cache (h=%#" PRIxPTR ") = %d", H (handle), r);
-  if (r == -1)
-    return golang_report ("can_cache", &err);
-  if (r < NBDKIT_CACHE_NONE || r > NBDKIT_CACHE_NATIVE) {
-    nbdkit_error ("%s: can_cache returned an invalid value (%d); it must "
-                  "be NBDKITGO_CACHE_NONE, _EMULATE or _NATIVE", script, r);
-    return -1;
-  }
-  return r;
+  return GOLANG_CAN (handle, CAN_CACHE, can_cache, NBDKIT_CACHE_NATIVE,
+                     HAS (handle, CACHE) ? NBDKIT_CACHE_NATIVE
+                     : NBDKIT_CACHE_NONE);
 }
+
+#undef GOLANG_CAN
 
 static int
 golang_pread (void *handle, void *buf, uint32_t count, uint64_t offset,
@@ -679,7 +758,7 @@ golang_pwrite (void *handle, const void *buf, uint32_t count, uint64_t offset,
   struct nbdkitgo_error err = { 0 };
   int r;
 
-  if (!lib.pwrite) {
+  if (!HAS (handle, PWRITE)) {
     /* As nbdkit does when can_write says yes but there is no pwrite. */
     nbdkit_set_error (EROFS);
     return -1;
@@ -701,7 +780,7 @@ golang_flush (void *handle, uint32_t flags)
   struct nbdkitgo_error err = { 0 };
   int r;
 
-  if (!lib.flush) {
+  if (!HAS (handle, FLUSH)) {
     nbdkit_set_error (EINVAL);
     return -1;
   }
@@ -719,7 +798,7 @@ golang_trim (void *handle, uint32_t count, uint64_t offset, uint32_t flags)
   struct nbdkitgo_error err = { 0 };
   int r;
 
-  if (!lib.trim) {
+  if (!HAS (handle, TRIM)) {
     nbdkit_set_error (EINVAL);
     return -1;
   }
@@ -737,9 +816,17 @@ golang_zero (void *handle, uint32_t count, uint64_t offset, uint32_t flags)
   struct nbdkitgo_error err = { 0 };
   int r;
 
-  if (!lib.zero) {
+  if (!HAS (handle, ZERO)) {
     /* nbdkit falls back to pwrite (or fails a fast zero). */
     nbdkit_set_error (EOPNOTSUPP);
+    return -1;
+  }
+  if ((flags & NBDKIT_FLAG_FAST_ZERO) && !HANDLE (handle)->fast_zero) {
+    /* The fast-zero rule: see golang_can_fast_zero. */
+    TRACE ("zero (h=%#" PRIxPTR ", count=%" PRIu32 ", offset=%" PRIu64
+           ", flags=%#" PRIx32 ") = -1 (no fast zero: ENOTSUP)",
+           H (handle), count, offset, flags);
+    nbdkit_set_error (ENOTSUP);
     return -1;
   }
   r = lib.zero (H (handle), count, offset, flags, &err);
@@ -764,7 +851,7 @@ golang_extents (void *handle, uint32_t count, uint64_t offset, uint32_t flags,
   struct nbdkitgo_error err = { 0 };
   int r;
 
-  if (!lib.extents) {
+  if (!HAS (handle, EXTENTS)) {
     nbdkit_set_error (EINVAL);
     return -1;
   }
@@ -782,7 +869,7 @@ golang_cache (void *handle, uint32_t count, uint64_t offset, uint32_t flags)
   struct nbdkitgo_error err = { 0 };
   int r;
 
-  if (!lib.cache)
+  if (!HAS (handle, CACHE))
     return 0;
   r = lib.cache (H (handle), count, offset, flags, &err);
   TRACE ("cache (h=%#" PRIxPTR ", count=%" PRIu32 ", offset=%" PRIu64

@@ -44,14 +44,18 @@
 #include "nbdkitgo-abi.h"
 
 /* The library as seen from this process: its dlopen handle, what it
- * said in the handshake, and one function pointer per callback (NULL
- * when the library does not implement it).  The whole table is
- * generated from NBDKITGO_CALLBACKS, as are the dlsym loop and the
- * list printed by --dump-plugin, so they cannot drift apart.
+ * said in the handshake, and one function pointer per callback.  A
+ * plugin-level callback's pointer is NULL when the library does not
+ * implement it; a connection callback's is NULL when the library does
+ * not export it, and each connection says whether it has it
+ * (struct golang_handle in golang.c).  The whole table is generated
+ * from NBDKITGO_CALLBACKS, as are the dlsym loop and the list printed
+ * by --dump-plugin, so they cannot drift apart.
  */
 struct golang_library {
   void *dl;                     /* NULL until loaded in this process */
-  struct nbdkitgo_info info;
+  struct nbdkitgo_info info;    /* implemented: only bits of exports */
+  uint64_t exported;            /* NBDKITGO_CB_BIT of every export found */
 #define GOLANG_FIELD(name, NAME, ret, args) nbdkitgo_##name##_fn *name;
   NBDKITGO_CALLBACKS (GOLANG_FIELD)
 #undef GOLANG_FIELD

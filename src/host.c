@@ -55,15 +55,37 @@ struct golang_password *golang_passwords;
 size_t golang_nr_passwords;
 static size_t next_password;    /* serving process: next one to replay */
 
-/* Functions of newer nbdkit versions: nbdkit_disconnect (1.34) and
- * the TLS DNs (1.40).  Weak references are NULL at run time when the
- * running nbdkit lacks them.  (dlsym (RTLD_DEFAULT, ...) would do the
- * same, but under AddressSanitizer its failed lookups leave glibc's
- * locale lock broken and nbdkit hangs at exit.)
+/* Functions of nbdkit versions newer than the headers the loader is
+ * built against (1.32), with the version that added each.  Weak
+ * references are resolved when the loader is loaded, against the
+ * running nbdkit, and are NULL when it lacks them.  (dlsym
+ * (RTLD_DEFAULT, ...) would do the same, but under AddressSanitizer
+ * its failed lookups leave glibc's locale lock broken and nbdkit hangs
+ * at exit.)  The declarations are nbdkit's own: a loader built against
+ * newer headers sees the same prototypes.
  */
-extern void nbdkit_disconnect (int force) __attribute__ ((weak));
-extern char *nbdkit_peer_tls_dn (void) __attribute__ ((weak));
-extern char *nbdkit_peer_tls_issuer_dn (void) __attribute__ ((weak));
+extern void nbdkit_disconnect (int force)               /* 1.34 */
+  __attribute__ ((weak));
+extern int nbdkit_parse_probability (const char *what, const char *str,
+                                     double *r)         /* 1.36 */
+  __attribute__ ((weak));
+extern char *nbdkit_peer_security_context (void)        /* 1.36 */
+  __attribute__ ((weak));
+extern int nbdkit_parse_delay (const char *what, const char *str,
+                               unsigned *sec, unsigned *nsec) /* 1.40 */
+  __attribute__ ((weak));
+extern char *nbdkit_peer_tls_dn (void)                  /* 1.40 */
+  __attribute__ ((weak));
+extern char *nbdkit_peer_tls_issuer_dn (void)           /* 1.40 */
+  __attribute__ ((weak));
+extern void nbdkit_debug_hexdump (const void *buf, size_t len,
+                                  const char *prefix,
+                                  uint64_t start)       /* 1.46 */
+  __attribute__ ((weak));
+extern void nbdkit_debug_hexdiff (const void *buf1, const void *buf2,
+                                  size_t len, const char *prefix,
+                                  uint64_t start)       /* 1.48 */
+  __attribute__ ((weak));
 
 static void
 host_error (const char *msg)
@@ -203,7 +225,6 @@ golang_host_init (uint32_t phase)
 
     .error              = host_error,
     .debug              = host_debug,
-    .set_error          = nbdkit_set_error,
 
     .parse_size         = nbdkit_parse_size,
     .parse_bool         = nbdkit_parse_bool,
@@ -234,13 +255,18 @@ golang_host_init (uint32_t phase)
     .peer_gid           = nbdkit_peer_gid,
 
     .shutdown           = nbdkit_shutdown,
-    .disconnect         = nbdkit_disconnect ? host_disconnect : NULL,
 
     .add_extent         = host_add_extent,
     .add_export         = host_add_export,
     .use_default_export = host_use_default_export,
 
+    .disconnect         = nbdkit_disconnect ? host_disconnect : NULL,
+    .parse_probability  = nbdkit_parse_probability,
+    .peer_security_context = nbdkit_peer_security_context,
+    .parse_delay        = nbdkit_parse_delay,
     .peer_tls_dn        = nbdkit_peer_tls_dn,
     .peer_tls_issuer_dn = nbdkit_peer_tls_issuer_dn,
+    .debug_hexdump      = nbdkit_debug_hexdump,
+    .debug_hexdiff      = nbdkit_debug_hexdiff,
   };
 }

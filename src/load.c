@@ -217,26 +217,33 @@ golang_load (uint32_t phase)
     return golang_report ("init", &err);
   }
 
-  /* Presence of the export and the library's bit both mean
-   * "implemented".
+  /* A callback is implemented when the library exports it and its
+   * bit is set.  A connection callback's export is kept even when its
+   * bit is clear: each connection may set the bit in open.
    */
 #define GOLANG_DLSYM(name, NAME, ret, args)                             \
   *(void **) &lib.name = dlsym (dl, "nbdkitgo_" #name);                 \
-  if ((lib.info.implemented & (UINT64_C (1) << NBDKITGO_CB_##NAME)) == 0) \
+  if (lib.name)                                                         \
+    lib.exported |= NBDKITGO_CB_BIT (NAME);                             \
+  else                                                                  \
+    lib.info.implemented &= ~NBDKITGO_CB_BIT (NAME);                    \
+  if ((lib.info.implemented & NBDKITGO_CB_BIT (NAME)) == 0 &&           \
+      (NBDKITGO_CB_BIT (NAME) & NBDKITGO_CB_CONNECTION_MASK) == 0)       \
     lib.name = NULL;
   NBDKITGO_CALLBACKS (GOLANG_DLSYM)
 #undef GOLANG_DLSYM
+  lib.info.implemented &= NBDKITGO_CB_BIT (COUNT) - 1;
 
-#define GOLANG_REQUIRE(name)                                            \
-  if (lib.name == NULL) {                                               \
+#define GOLANG_REQUIRE(name, NAME)                                      \
+  if ((lib.info.implemented & NBDKITGO_CB_BIT (NAME)) == 0) {           \
     nbdkit_error ("%s: the library does not implement the required "    \
                   "callback %s (export nbdkitgo_%s)",                   \
                   script, #name, #name);                                \
     return -1;                                                          \
   }
-  GOLANG_REQUIRE (open);
-  GOLANG_REQUIRE (get_size);
-  GOLANG_REQUIRE (pread);
+  GOLANG_REQUIRE (open, OPEN);
+  GOLANG_REQUIRE (get_size, GET_SIZE);
+  GOLANG_REQUIRE (pread, PREAD);
 #undef GOLANG_REQUIRE
 
   /* The library is never dlclosed: a Go runtime cannot be unloaded. */

@@ -42,7 +42,6 @@ golib_tests = \
 	test-golib-ramdisk.sh \
 	test-golib-file.sh \
 	test-golib-exports.sh \
-	test-golib-defaults.sh \
 	test-golib-data.sh \
 	test-golib-errors.sh \
 	test-golib-helpers.sh \

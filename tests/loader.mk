@@ -38,7 +38,7 @@ CABI_CFLAGS = $(WARNINGS_CFLAGS) -pthread
 
 check_LTLIBRARIES += \
 	cabi.la \
-	cabi-badabi.la \
+	cabi-v1.la \
 	cabi-nopread.la \
 	cabi-minimal.la \
 	cabi-mask.la \
@@ -51,10 +51,10 @@ cabi_la_CPPFLAGS = $(CABI_CPPFLAGS)
 cabi_la_CFLAGS = $(CABI_CFLAGS)
 cabi_la_LDFLAGS = $(CABI_LDFLAGS)
 
-cabi_badabi_la_SOURCES = cabi/cabi.c
-cabi_badabi_la_CPPFLAGS = $(CABI_CPPFLAGS) -DCABI_ABI_VERSION=999
-cabi_badabi_la_CFLAGS = $(CABI_CFLAGS)
-cabi_badabi_la_LDFLAGS = $(CABI_LDFLAGS)
+cabi_v1_la_SOURCES = cabi/cabi.c
+cabi_v1_la_CPPFLAGS = $(CABI_CPPFLAGS) -DCABI_ABI_VERSION=1
+cabi_v1_la_CFLAGS = $(CABI_CFLAGS)
+cabi_v1_la_LDFLAGS = $(CABI_LDFLAGS)
 
 cabi_nopread_la_SOURCES = cabi/cabi.c
 cabi_nopread_la_CPPFLAGS = $(CABI_CPPFLAGS) -DCABI_NO_PREAD
@@ -89,7 +89,7 @@ LOADER_TESTS = \
 	test-loader-plain.sh \
 	test-loader-timer-slack.sh \
 	test-loader-errors.sh \
-	test-loader-defaults.sh \
+	test-defaults.sh \
 	test-loader-dump.sh \
 	test-loader-trace.sh \
 	test-loader-password.sh \

@@ -48,7 +48,7 @@ noregister=$(test_plugin features-noregister)
 
 $host badabi $minimal > $tmpdir/out
 cat $tmpdir/out
-grep 'speaks nbdkit-golang ABI version 2, but this library was built with golib for ABI version 1' $tmpdir/out
+grep 'speaks nbdkit-golang ABI version 3, but this library was built with golib for ABI version 2' $tmpdir/out
 grep 'badabi: ok' $tmpdir/out
 
 $host shortinfo $minimal | grep 'shortinfo: ok'
@@ -62,5 +62,5 @@ grep 'host error: panic in close callback' $tmpdir/err
 
 $host oldhost $features > $tmpdir/out
 cat $tmpdir/out
-grep 'nbdkit 1.32 lacks it' $tmpdir/out
+grep 'nbdkit lacks nbdkit_disconnect (added in nbdkit 1.34' $tmpdir/out
 grep 'oldhost: ok' $tmpdir/out

@@ -33,7 +33,10 @@
 # ExportName, IsTLS (without and with TLS), PeerPID/UID/GID, PeerName,
 # StdioSafe,
 # CurrentPhase, Sleep, Debugf (shown only with -v), Disconnect
-# (nbdkit 1.32 lacks it: a clear error) and Shutdown.
+# (nbdkit 1.32 lacks it: a clear error) and Shutdown; and the helpers
+# of newer nbdkit versions (ParseProbability, ParseDelay, PeerTLSDN,
+# PeerTLSIssuerDN, PeerSecurityContext) where the running nbdkit lacks
+# them.
 
 source "$SRCDIR/functions.sh"
 set -e
@@ -122,8 +125,53 @@ grep 'features: get_ready in phase serve' $tmpdir/err
 grep 'features: after_fork in phase serve' $tmpdir/err
 grep 'features: open export "report" readonly=false' $tmpdir/err
 if [ $has_disconnect = no ]; then
-    grep 'nbdkit 1.32 lacks it' $tmpdir/err
+    grep 'nbdkit lacks nbdkit_disconnect (added in nbdkit 1.34' $tmpdir/err
 fi
+
+# Helpers that newer nbdkit versions added, asserted for the running
+# nbdkit: where it lacks the function, the helper returns a clear
+# error naming the function and the version that added it.  (Their
+# results on an nbdkit that has them are tested on that nbdkit.)
+minor=$(nbdkit --version | awk '{print $2}' | cut -d. -f2)
+cat > $tmpdir/report.py <<'PY'
+import sys
+import features_client
+r = features_client.report(sys.argv[1], 8192)
+for k in sys.argv[2:]:
+    print("%s=%s" % (k, r.get(k)))
+PY
+nbdkit -U - $golang_plugin $features \
+       --run 'python3 '$tmpdir'/report.py "$unixsocket" peer_tls_dn peer_tls_issuer_dn peer_security_context' \
+       > $tmpdir/out
+cat $tmpdir/out
+for h in peer_tls_dn:40 peer_tls_issuer_dn:40 peer_security_context:36; do
+    name=${h%:*} added=${h#*:}
+    if [ "$minor" -lt "$added" ]; then
+        grep "^$name=error: nbdkit lacks nbdkit_$name (added in nbdkit 1.$added; this nbdkit is older): operation not supported$" $tmpdir/out
+    else
+        if grep "^$name=error: nbdkit lacks" $tmpdir/out; then
+            echo "$0: nbdkit 1.$minor has nbdkit_$name, yet golib says it lacks it"
+            exit 1
+        fi
+    fi
+done
+for h in probability=10%:36:0.1:parse_probability delay=1.5ms:40:1.5ms:parse_delay; do
+    kv=${h%%:*} rest=${h#*:}
+    added=${rest%%:*} rest=${rest#*:}
+    want=${rest%%:*} fn=${rest#*:}
+    status=0
+    nbdkit -U - $golang_plugin $features "$kv" \
+           --run 'python3 '$tmpdir'/report.py "$unixsocket" '${kv%%=*} \
+           > $tmpdir/out 2> $tmpdir/err || status=$?
+    cat $tmpdir/out $tmpdir/err
+    if [ "$minor" -lt "$added" ]; then
+        test $status -ne 0
+        grep "features: ${kv%%=*}: nbdkit lacks nbdkit_$fn (added in nbdkit 1.$added; this nbdkit is older)" $tmpdir/err
+    else
+        test $status -eq 0
+        grep "^${kv%%=*}=$want$" $tmpdir/out
+    fi
+done
 
 # Without -v there are no debug messages.
 nbdkit -U - $golang_plugin $features --run 'nbdsh -u "$uri" -c "h.pread(512, 0)"' \

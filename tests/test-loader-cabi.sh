@@ -49,7 +49,7 @@ import errno
 assert h.get_size() == 4 * 1024 * 1024
 assert h.can_flush() and h.can_trim() and h.can_zero()
 assert h.can_fua() and h.can_cache() and not h.can_multi_conn()
-assert not h.can_fast_zero() and not h.is_read_only()
+assert h.can_fast_zero() and not h.is_read_only()
 assert h.can_meta_context(nbd.CONTEXT_BASE_ALLOCATION)
 
 # Fresh disk reads as zeroes.

@@ -46,7 +46,7 @@ timeout "$TEST_TIMEOUT" nbdkit "$golang_plugin" --dump-plugin | cat > "$tmpdir/o
 cat "$tmpdir/out"
 grep "^name=golang$" "$tmpdir/out"
 grep "^magic_config_key=script$" "$tmpdir/out"
-test "$(tail -n 2 "$tmpdir/out")" = "golang_abi_version=1
+test "$(tail -n 2 "$tmpdir/out")" = "golang_abi_version=2
 golang_loader_version=$(grep '^version=' "$tmpdir/out" | cut -d= -f2)"
 
 # With the C library.
@@ -58,7 +58,7 @@ grep "^thread_model=serialize_requests$" "$tmpdir/out"
 # Everything from golang_abi_version on, in order.
 sed -n '/^golang_abi_version=/,$p' "$tmpdir/out" > "$tmpdir/tail"
 cat > "$tmpdir/expected" <<EOT
-golang_abi_version=1
+golang_abi_version=2
 golang_loader_version=$(grep '^version=' "$tmpdir/out" | cut -d= -f2)
 golang_library=$cabi
 golang_runtime_version=C
@@ -109,10 +109,31 @@ if test -f "$plain"; then
     grep "^golang_thread_model=parallel$" "$tmpdir/out"
 fi
 
+# golib libraries: golang_callbacks lists what the plugin has.  A
+# minimal golib plugin (Open, GetSize, PRead) has open, close (which
+# releases its handle), get_size and pread, nothing else.  The RAM
+# disk's connection methods are known only when a connection opens,
+# so its line holds its plugin-level callbacks and the required ones.
+minimal="$(test_plugin features-minimal)"
+ramdisk="$(example ramdisk)"
+if test -f "$minimal" || test -f "$ramdisk"; then
+    timeout "$TEST_TIMEOUT" nbdkit "$golang_plugin" "$minimal" --dump-plugin |
+        cat > "$tmpdir/out"
+    cat "$tmpdir/out"
+    grep "^golang_callbacks=open,close,get_size,pread$" "$tmpdir/out"
+    grep "^golang_thread_model=serialize_all_requests$" "$tmpdir/out"
+
+    timeout "$TEST_TIMEOUT" nbdkit "$golang_plugin" "$ramdisk" --dump-plugin |
+        cat > "$tmpdir/out"
+    cat "$tmpdir/out"
+    grep "^golang_callbacks=config,thread_model,get_ready,open,close,get_size,pread$" \
+         "$tmpdir/out"
+fi
+
 # A library that fails to load makes --dump-plugin fail.
 status=0
 timeout "$TEST_TIMEOUT" \
-    nbdkit "$golang_plugin" "$abs_top_builddir/tests/.libs/cabi-badabi.so" \
+    nbdkit "$golang_plugin" "$abs_top_builddir/tests/.libs/cabi-v1.so" \
     --dump-plugin > "$tmpdir/out" 2> "$tmpdir/err" || status=$?
 cat "$tmpdir/err"
 test "$status" -ne 0

@@ -93,8 +93,8 @@ expect_failure "$libz: not an nbdkit-golang library: it has no nbdkitgo_init exp
                "$libz"
 
 # Broken libraries.
-expect_failure "$libs/cabi-badabi.so: ABI version mismatch: .*ABI version 1 but the library speaks version 999" \
-               "$libs/cabi-badabi.so"
+expect_failure "$libs/cabi-v1.so: ABI version mismatch: this loader .*speaks nbdkit-golang ABI version 2 but the library speaks version 1" \
+               "$libs/cabi-v1.so"
 expect_failure "$libs/cabi-nopread.so: the library does not implement the required callback pread" \
                "$libs/cabi-nopread.so"
 expect_failure "$libs/cabi-minimal.so: this plugin does not take parameters \(got size=1M\)" \

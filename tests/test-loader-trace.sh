@@ -58,8 +58,8 @@ except nbd.Error:
 run -D golang.trace=1
 grep "trace:" "$tmpdir/log"
 # Both processes replay the configuration.
-grep -c "trace: init (abi_version=1, phase=1) = 0" "$tmpdir/log"
-grep -c "trace: init (abi_version=1, phase=2) = 0" "$tmpdir/log"
+grep -c "trace: init (abi_version=2, phase=1) = 0" "$tmpdir/log"
+grep -c "trace: init (abi_version=2, phase=2) = 0" "$tmpdir/log"
 test "$(grep -c 'trace: config (key=error-offset, value=4096) = 0' "$tmpdir/log")" -eq 2
 grep "trace: get_ready () = 0" "$tmpdir/log"
 grep "trace: after_fork () = 0" "$tmpdir/log"

@@ -48,7 +48,7 @@ cat "$tmpdir/dump"
 grep "^name=golang$" "$tmpdir/dump"
 grep "^golang_" "$tmpdir/dump"
 # The ABI version and the Go version of the library.
-grep "^golang_abi_version=1$" "$tmpdir/dump"
+grep "^golang_abi_version=2$" "$tmpdir/dump"
 grep "^golang_runtime_version=go1\.[0-9]" "$tmpdir/dump"
 
 # nbdkit's own lines come first, the loader's after them.

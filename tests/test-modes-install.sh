@@ -83,9 +83,10 @@ nbdkitgo_init (uint32_t abi_version, const struct nbdkitgo_host *host,
 }
 
 int
-nbdkitgo_open (int readonly, uintptr_t *handle, struct nbdkitgo_error *err)
+nbdkitgo_open (int readonly, uintptr_t *handle, uint64_t *implemented,
+               struct nbdkitgo_error *err)
 {
-  (void) readonly; (void) err;
+  (void) readonly; (void) implemented; (void) err;
   *handle = 1;
   return 0;
 }

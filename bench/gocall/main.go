@@ -104,7 +104,7 @@ func nbdkitgo_get_ready(err *C.struct_nbdkitgo_error) C.int {
 }
 
 //export nbdkitgo_open
-func nbdkitgo_open(readonly C.int, handle *C.uintptr_t, err *C.struct_nbdkitgo_error) C.int {
+func nbdkitgo_open(readonly C.int, handle *C.uintptr_t, implemented *C.uint64_t, err *C.struct_nbdkitgo_error) C.int {
 	*handle = 1
 	return 0
 }

@@ -140,8 +140,10 @@ func nbdkitgo_get_ready(err *C.struct_nbdkitgo_error) C.int {
 }
 
 //export nbdkitgo_open
-func nbdkitgo_open(readonly C.int, handle *C.uintptr_t, err *C.struct_nbdkitgo_error) C.int {
+func nbdkitgo_open(readonly C.int, handle *C.uintptr_t, implemented *C.uint64_t, err *C.struct_nbdkitgo_error) C.int {
 	*handle = 1 // one disk shared by every connection; 0 is never valid
+	// *implemented says which callbacks this connection has; the
+	// loader set it to every export, which is what this disk has.
 	return 0
 }
 

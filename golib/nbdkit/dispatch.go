@@ -31,22 +31,20 @@
 package nbdkit
 
 // This file holds the plain Go side of every callback: which
-// callbacks a plugin implements, and nbdkit's defaults for the ones a
-// connection lacks.  It uses no cgo, so go test covers it without a
-// host.
+// callbacks a plugin and each of its connections implement.  It uses
+// no cgo, so go test covers it without a host.
 //
-// The rule for the capability bits (info->implemented): plugin-level
-// callbacks are known at the handshake, because the registered Plugin
-// is, so their bits are set if and only if the Plugin implements the
-// interface.  Connection-level callbacks are known only when Open
-// returns, so their bits are always set and each one applies nbdkit's
-// own default (server/plugins.c) when the connection lacks the
-// interface: can_write is true if and only if the connection is a
-// Writer, can_zero if it is a Zeroer, can_fua is FUAEmulate if it is a
-// Flusher, and so on.  The data callbacks of a connection that lacks
-// the interface fail with the errno nbdkit would give (zero:
-// EOPNOTSUPP, so that nbdkit falls back to pwrite), and nbdkit never
-// calls them anyway because the matching can_* says no.
+// golib applies none of nbdkit's defaults: it tells the loader which
+// callbacks exist and the loader applies nbdkit's rules for the
+// missing ones, exactly as for a library that does not export them
+// (ABI version 2).  Plugin-level callbacks are known at the handshake,
+// because the registered Plugin is: their bits in info->implemented
+// are set if and only if the Plugin implements the interface.
+// Connection callbacks are known only when Open returns: their bits
+// are set in open's out-parameter from the interfaces the connection
+// implements (minus what Omitter omits).  The loader never calls a
+// callback whose bit is clear; if something does, it fails with
+// ENOTSUP.
 
 import (
 	"errors"
@@ -99,8 +97,9 @@ func registeredPlugin() (Plugin, error) {
 
 // features says which optional plugin-level interfaces p implements.
 type features struct {
-	load, unload, config, configComplete, getReady, afterFork   bool
-	cleanup, dumpPlugin, preconnect, listExports, defaultExport bool
+	load, unload, config, configComplete, threadModel, getReady bool
+	afterFork, cleanup, dumpPlugin, preconnect, listExports     bool
+	defaultExport                                               bool
 }
 
 func pluginFeatures(p Plugin) (f features) {
@@ -108,6 +107,7 @@ func pluginFeatures(p Plugin) (f features) {
 	_, f.unload = p.(Unloader)
 	_, f.config = p.(Configurer)
 	_, f.configComplete = p.(ConfigCompleter)
+	_, f.threadModel = p.(ThreadModeler)
 	_, f.getReady = p.(GetReadier)
 	_, f.afterFork = p.(AfterForker)
 	_, f.cleanup = p.(Cleaner)
@@ -116,20 +116,6 @@ func pluginFeatures(p Plugin) (f features) {
 	_, f.listExports = p.(ExportLister)
 	_, f.defaultExport = p.(DefaultExporter)
 	return f
-}
-
-// threadModel returns the plugin's thread model, by default
-// ThreadModelSerializeAllRequests.
-func threadModel(p Plugin) (ThreadModel, error) {
-	tm, ok := p.(ThreadModeler)
-	if !ok {
-		return ThreadModelSerializeAllRequests, nil
-	}
-	m := tm.ThreadModel()
-	if m < ThreadModelSerializeConnections || m > ThreadModelParallel {
-		return 0, fmt.Errorf("ThreadModel returned an invalid thread model %d", m)
-	}
-	return m, nil
 }
 
 // openConnection calls the plugin's Open and checks its result.
@@ -162,179 +148,134 @@ func closeHandle(h uintptr) {
 	}
 }
 
-// exportDescription returns the connection's description; ok is
-// false when the connection has none.
-func exportDescription(c Connection) (desc string, ok bool, err error) {
-	d, has := c.(ExportDescriber)
-	if !has {
-		return "", false, nil
+// connMethods returns the optional methods c implements, minus
+// those it omits.
+func connMethods(c Connection) Methods {
+	var m Methods
+	has := func(ok bool, bit Methods) {
+		if ok {
+			m |= bit
+		}
 	}
-	desc, err = d.ExportDescription()
-	return desc, err == nil, err
+	_, ok := c.(ExportDescriber)
+	has(ok, MethodExportDescription)
+	_, ok = c.(BlockSizer)
+	has(ok, MethodBlockSize)
+	_, ok = c.(Writer)
+	has(ok, MethodPWrite)
+	_, ok = c.(Flusher)
+	has(ok, MethodFlush)
+	_, ok = c.(Trimmer)
+	has(ok, MethodTrim)
+	_, ok = c.(Zeroer)
+	has(ok, MethodZero)
+	_, ok = c.(Extenter)
+	has(ok, MethodExtents)
+	_, ok = c.(Cacher)
+	has(ok, MethodCache)
+	_, ok = c.(CanWriter)
+	has(ok, MethodCanWrite)
+	_, ok = c.(CanFlusher)
+	has(ok, MethodCanFlush)
+	_, ok = c.(Rotationaler)
+	has(ok, MethodIsRotational)
+	_, ok = c.(CanTrimmer)
+	has(ok, MethodCanTrim)
+	_, ok = c.(CanZeroer)
+	has(ok, MethodCanZero)
+	_, ok = c.(CanFastZeroer)
+	has(ok, MethodCanFastZero)
+	_, ok = c.(CanFUAer)
+	has(ok, MethodCanFUA)
+	_, ok = c.(CanMultiConner)
+	has(ok, MethodCanMultiConn)
+	_, ok = c.(CanExtenter)
+	has(ok, MethodCanExtents)
+	_, ok = c.(CanCacher)
+	has(ok, MethodCanCache)
+	if o, ok := c.(Omitter); ok {
+		m &^= o.Omit()
+	}
+	return m
 }
 
-// blockSize returns the connection's block size constraints; all
-// zero (no constraints) when it has none.
+// notImplemented is the error of a callback whose method v (the
+// plugin or a connection) does not have: the loader never calls it,
+// because its bit is clear.
+func notImplemented(v interface{}, method string) error {
+	return fmt.Errorf("golib: %T has no %s method, and its callback was called anyway: %w", v, method, syscall.ENOTSUP)
+}
+
+// method calls the method m of interface I on c (a method expression
+// such as CanWriter.CanWrite); name is m's name.
+func method[I any, R any](c Connection, name string, m func(I) (R, error)) (R, error) {
+	if i, ok := c.(I); ok {
+		return m(i)
+	}
+	var zero R
+	return zero, notImplemented(c, name)
+}
+
+// exportDescription calls ExportDescription.
+func exportDescription(c Connection) (string, error) {
+	if d, ok := c.(ExportDescriber); ok {
+		return d.ExportDescription()
+	}
+	return "", notImplemented(c, "ExportDescription")
+}
+
+// blockSize calls BlockSize.
 func blockSize(c Connection) (minimum, preferred, maximum uint32, err error) {
 	if b, ok := c.(BlockSizer); ok {
 		return b.BlockSize()
 	}
-	return 0, 0, 0, nil
+	return 0, 0, 0, notImplemented(c, "BlockSize")
 }
 
-// canWrite: nbdkit's plugin_can_write.
-func canWrite(c Connection) (bool, error) {
-	if i, ok := c.(CanWriter); ok {
-		return i.CanWrite()
-	}
-	_, ok := c.(Writer)
-	return ok, nil
-}
-
-// canFlush: nbdkit's plugin_can_flush.
-func canFlush(c Connection) (bool, error) {
-	if i, ok := c.(CanFlusher); ok {
-		return i.CanFlush()
-	}
-	_, ok := c.(Flusher)
-	return ok, nil
-}
-
-// isRotational: nbdkit's plugin_is_rotational.
-func isRotational(c Connection) (bool, error) {
-	if i, ok := c.(Rotationaler); ok {
-		return i.IsRotational()
-	}
-	return false, nil
-}
-
-// canTrim: nbdkit's plugin_can_trim.
-func canTrim(c Connection) (bool, error) {
-	if i, ok := c.(CanTrimmer); ok {
-		return i.CanTrim()
-	}
-	_, ok := c.(Trimmer)
-	return ok, nil
-}
-
-// canZero: nbdkit's plugin_can_zero, as a C plugin's .can_zero sees
-// it: whether nbdkit should call Zero rather than emulate with PWrite.
-func canZero(c Connection) (bool, error) {
-	if i, ok := c.(CanZeroer); ok {
-		return i.CanZero()
-	}
-	_, ok := c.(Zeroer)
-	return ok, nil
-}
-
-// canFastZero: nbdkit's plugin_can_fast_zero.  Without a Zeroer, or
-// when Zero is not called, nbdkit can fail a fast zero at once.
-func canFastZero(c Connection) (bool, error) {
-	if i, ok := c.(CanFastZeroer); ok {
-		return i.CanFastZero()
-	}
-	if _, ok := c.(Zeroer); !ok {
-		return true, nil
-	}
-	z, err := canZero(c)
-	return !z, err
-}
-
-// canFUA: nbdkit's plugin_can_fua.
-func canFUA(c Connection) (FUAMode, error) {
-	if i, ok := c.(CanFUAer); ok {
-		m, err := i.CanFUA()
-		if err == nil && (m < FUANone || m > FUANative) {
-			err = fmt.Errorf("CanFUA returned an invalid FUA mode %d", m)
-		}
-		return m, err
-	}
-	if _, ok := c.(Flusher); ok {
-		return FUAEmulate, nil
-	}
-	return FUANone, nil
-}
-
-// canMultiConn: nbdkit's plugin_can_multi_conn.
-func canMultiConn(c Connection) (bool, error) {
-	if i, ok := c.(CanMultiConner); ok {
-		return i.CanMultiConn()
-	}
-	return false, nil
-}
-
-// canExtents: nbdkit's plugin_can_extents.
-func canExtents(c Connection) (bool, error) {
-	if i, ok := c.(CanExtenter); ok {
-		return i.CanExtents()
-	}
-	_, ok := c.(Extenter)
-	return ok, nil
-}
-
-// canCache: nbdkit's plugin_can_cache.
-func canCache(c Connection) (CacheMode, error) {
-	if i, ok := c.(CanCacher); ok {
-		m, err := i.CanCache()
-		if err == nil && (m < CacheNone || m > CacheNative) {
-			err = fmt.Errorf("CanCache returned an invalid cache mode %d", m)
-		}
-		return m, err
-	}
-	if _, ok := c.(Cacher); ok {
-		return CacheNative, nil
-	}
-	return CacheNone, nil
-}
-
-// pwrite calls PWrite.  A connection that says it can write but has no
-// PWrite fails with EROFS.
+// pwrite calls PWrite.
 func pwrite(c Connection, buf []byte, offset uint64, flags Flags) error {
 	if w, ok := c.(Writer); ok {
 		return w.PWrite(buf, offset, flags)
 	}
-	return fmt.Errorf("pwrite: the plugin has no PWrite method: %w", syscall.EROFS)
+	return notImplemented(c, "PWrite")
 }
 
-// flush calls Flush; without it, EINVAL.
+// flush calls Flush.
 func flush(c Connection, flags Flags) error {
 	if f, ok := c.(Flusher); ok {
 		return f.Flush(flags)
 	}
-	return fmt.Errorf("flush: the plugin has no Flush method: %w", syscall.EINVAL)
+	return notImplemented(c, "Flush")
 }
 
-// trim calls Trim; without it, EINVAL.
+// trim calls Trim.
 func trim(c Connection, count uint32, offset uint64, flags Flags) error {
 	if t, ok := c.(Trimmer); ok {
 		return t.Trim(count, offset, flags)
 	}
-	return fmt.Errorf("trim: the plugin has no Trim method: %w", syscall.EINVAL)
+	return notImplemented(c, "Trim")
 }
 
-// zero calls Zero; without it, EOPNOTSUPP, on which nbdkit falls back
-// to writing zeroes with pwrite (or fails a fast zero).
+// zero calls Zero.
 func zero(c Connection, count uint32, offset uint64, flags Flags) error {
 	if z, ok := c.(Zeroer); ok {
 		return z.Zero(count, offset, flags)
 	}
-	return fmt.Errorf("zero: the plugin has no Zero method: %w", syscall.EOPNOTSUPP)
+	return notImplemented(c, "Zero")
 }
 
-// extentsCall calls Extents; without it, the whole range is data (what
-// nbdkit reports for a plugin without extents).
+// extentsCall calls Extents.
 func extentsCall(c Connection, count uint32, offset uint64, flags Flags, e *Extents) error {
 	if x, ok := c.(Extenter); ok {
 		return x.Extents(count, offset, flags, e)
 	}
-	return e.Add(offset, uint64(count), 0)
+	return notImplemented(c, "Extents")
 }
 
-// cache calls Cache; without it, a cache request succeeds and does
-// nothing (caching is advisory).
+// cache calls Cache.
 func cache(c Connection, count uint32, offset uint64, flags Flags) error {
 	if x, ok := c.(Cacher); ok {
 		return x.Cache(count, offset, flags)
 	}
-	return nil
+	return notImplemented(c, "Cache")
 }

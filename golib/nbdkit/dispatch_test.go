@@ -82,77 +82,75 @@ func (o *overrides) CanMultiConn() (bool, error)  { return true, nil }
 func (o *overrides) CanExtents() (bool, error)    { return true, nil }
 func (o *overrides) CanCache() (CacheMode, error) { return CacheEmulate, nil }
 
-type boolFn func(Connection) (bool, error)
-
-func check(t *testing.T, what string, f boolFn, c Connection, want bool) {
-	t.Helper()
-	got, err := f(c)
-	if err != nil || got != want {
-		t.Errorf("%s = %v, %v; want %v", what, got, err, want)
+// golib applies no defaults: it reports which methods a connection
+// has, and the loader applies nbdkit's rules.
+func TestConnMethods(t *testing.T) {
+	if m := connMethods(&minimal{}); m != 0 {
+		t.Errorf("minimal connection methods = %#x, want none", m)
+	}
+	want := MethodPWrite | MethodFlush | MethodZero | MethodExtents | MethodCache
+	if m := connMethods(&writable{}); m != want {
+		t.Errorf("writable connection methods = %#x, want %#x", m, want)
+	}
+	want = MethodCanWrite | MethodCanFlush | MethodIsRotational | MethodCanTrim |
+		MethodCanZero | MethodCanFastZero | MethodCanFUA | MethodCanMultiConn |
+		MethodCanExtents | MethodCanCache
+	if m := connMethods(&overrides{}); m != want {
+		t.Errorf("overrides connection methods = %#x, want %#x", m, want)
+	}
+	if m := connMethods(&describer{}); m != MethodExportDescription|MethodBlockSize {
+		t.Errorf("describer connection methods = %#x", m)
 	}
 }
 
-func TestDefaultsMinimal(t *testing.T) {
+// omitting has every data method and omits what it was told to.
+type omitting struct {
+	writable
+	omit Methods
+}
+
+func (o *omitting) Trim(count uint32, offset uint64, flags Flags) error { return nil }
+func (o *omitting) Omit() Methods                                       { return o.omit }
+
+func TestOmit(t *testing.T) {
+	all := MethodPWrite | MethodFlush | MethodTrim | MethodZero | MethodExtents | MethodCache
+	if m := connMethods(&omitting{}); m != all {
+		t.Errorf("omitting nothing = %#x, want %#x", m, all)
+	}
+	if m := connMethods(&omitting{omit: MethodPWrite | MethodTrim | MethodCanFUA}); m != all&^(MethodPWrite|MethodTrim) {
+		t.Errorf("omitting PWrite and Trim = %#x", m)
+	}
+}
+
+// A callback whose method is missing fails with ENOTSUP and says so;
+// the loader never calls it.
+func TestNotImplemented(t *testing.T) {
 	c := &minimal{}
-	check(t, "canWrite", canWrite, c, false)
-	check(t, "canFlush", canFlush, c, false)
-	check(t, "isRotational", isRotational, c, false)
-	check(t, "canTrim", canTrim, c, false)
-	check(t, "canZero", canZero, c, false)
-	check(t, "canFastZero", canFastZero, c, true) // nbdkit can fail fast zeroes at once
-	check(t, "canMultiConn", canMultiConn, c, false)
-	check(t, "canExtents", canExtents, c, false)
-	if m, err := canFUA(c); m != FUANone || err != nil {
-		t.Errorf("canFUA = %v, %v; want FUANone", m, err)
+	for name, err := range map[string]error{
+		"PWrite":  pwrite(c, []byte{1}, 0, 0),
+		"Flush":   flush(c, 0),
+		"Trim":    trim(c, 1, 0, 0),
+		"Zero":    zero(c, 1, 0, 0),
+		"Cache":   cache(c, 1, 0, 0),
+		"Extents": extentsCall(c, 1, 0, 0, &Extents{}),
+	} {
+		if !errors.Is(err, syscall.ENOTSUP) || !strings.Contains(err.Error(), "has no "+name+" method") {
+			t.Errorf("%s without the method: %v", name, err)
+		}
 	}
-	if m, err := canCache(c); m != CacheNone || err != nil {
-		t.Errorf("canCache = %v, %v; want CacheNone", m, err)
+	if _, err := method(c, "CanWrite", CanWriter.CanWrite); !errors.Is(err, syscall.ENOTSUP) {
+		t.Errorf("CanWrite without the method: %v", err)
 	}
-	if mn, pr, mx, err := blockSize(c); mn|pr|mx != 0 || err != nil {
-		t.Errorf("blockSize = %d %d %d %v; want zeroes", mn, pr, mx, err)
+	if _, err := exportDescription(c); !errors.Is(err, syscall.ENOTSUP) {
+		t.Errorf("ExportDescription without the method: %v", err)
 	}
-	if _, ok, err := exportDescription(c); ok || err != nil {
-		t.Errorf("exportDescription: ok %v err %v; want none", ok, err)
-	}
-
-	// The data callbacks nbdkit never calls here still fail as nbdkit
-	// would.
-	if err := pwrite(c, []byte{1}, 0, 0); !errors.Is(err, syscall.EROFS) {
-		t.Errorf("pwrite without Writer: %v, want EROFS", err)
-	}
-	if err := flush(c, 0); !errors.Is(err, syscall.EINVAL) {
-		t.Errorf("flush without Flusher: %v, want EINVAL", err)
-	}
-	if err := trim(c, 1, 0, 0); !errors.Is(err, syscall.EINVAL) {
-		t.Errorf("trim without Trimmer: %v, want EINVAL", err)
-	}
-	if err := zero(c, 1, 0, FlagMayTrim); !errors.Is(err, syscall.EOPNOTSUPP) {
-		t.Errorf("zero without Zeroer: %v, want EOPNOTSUPP (nbdkit falls back to pwrite)", err)
-	}
-	if err := cache(c, 1, 0, 0); err != nil {
-		t.Errorf("cache without Cacher: %v, want nil", err)
-	}
-	var got []string
-	e := &Extents{sink: extentRecorder{&got}}
-	if err := extentsCall(c, 4096, 512, 0, e); err != nil || strings.Join(got, ",") != "512+4096:0" {
-		t.Errorf("extents without Extenter: %v %v; want one data extent", got, err)
+	if _, _, _, err := blockSize(c); !errors.Is(err, syscall.ENOTSUP) {
+		t.Errorf("BlockSize without the method: %v", err)
 	}
 }
 
-func TestDefaultsWritable(t *testing.T) {
+func TestMethodCalls(t *testing.T) {
 	c := &writable{data: make([]byte, 16)}
-	check(t, "canWrite", canWrite, c, true)
-	check(t, "canFlush", canFlush, c, true)
-	check(t, "canTrim", canTrim, c, false)
-	check(t, "canZero", canZero, c, true)
-	check(t, "canFastZero", canFastZero, c, false)
-	check(t, "canExtents", canExtents, c, true)
-	if m, _ := canFUA(c); m != FUAEmulate {
-		t.Errorf("canFUA = %v; want FUAEmulate (it has Flush)", m)
-	}
-	if m, _ := canCache(c); m != CacheNative {
-		t.Errorf("canCache = %v; want CacheNative (it has Cache)", m)
-	}
 	if err := pwrite(c, []byte("hi"), 3, FlagFUA); err != nil || string(c.data[3:5]) != "hi" {
 		t.Errorf("pwrite: %v %q", err, c.data)
 	}
@@ -166,54 +164,21 @@ func TestDefaultsWritable(t *testing.T) {
 	if err := extentsCall(c, 100, 0, 0, &Extents{sink: extentRecorder{&got}}); err != nil || got[0] != "0+100:3" {
 		t.Errorf("extents: %v %v", got, err)
 	}
-}
-
-func TestDefaultsOverridden(t *testing.T) {
-	c := &overrides{}
-	check(t, "canWrite", canWrite, c, true)
-	check(t, "canFlush", canFlush, c, true)
-	check(t, "isRotational", isRotational, c, true)
-	check(t, "canTrim", canTrim, c, true)
-	check(t, "canZero", canZero, c, true)
-	check(t, "canFastZero", canFastZero, c, false)
-	check(t, "canMultiConn", canMultiConn, c, true)
-	check(t, "canExtents", canExtents, c, true)
-	if m, _ := canFUA(c); m != FUANative {
-		t.Errorf("canFUA = %v; want FUANative", m)
+	o := &overrides{}
+	if m, err := method(o, "CanFUA", CanFUAer.CanFUA); m != FUANative || err != nil {
+		t.Errorf("CanFUA = %v %v", m, err)
 	}
-	if m, _ := canCache(c); m != CacheEmulate {
-		t.Errorf("canCache = %v; want CacheEmulate", m)
+	if b, err := method(o, "CanFastZero", CanFastZeroer.CanFastZero); b || err != nil {
+		t.Errorf("CanFastZero = %v %v", b, err)
+	}
+	if _, err := method(&badModes{}, "CanWrite", CanWriter.CanWrite); !errors.Is(err, syscall.EPERM) {
+		t.Errorf("CanWrite error lost: %v", err)
 	}
 }
-
-// zeroOff has Zero but turns it off: nbdkit then emulates zeroes and
-// can fail fast zeroes at once.
-type zeroOff struct{ writable }
-
-func (z *zeroOff) CanZero() (bool, error) { return false, nil }
 
 type badModes struct{ minimal }
 
-func (b *badModes) CanFUA() (FUAMode, error)     { return 7, nil }
-func (b *badModes) CanCache() (CacheMode, error) { return -1, nil }
-func (b *badModes) CanWrite() (bool, error)      { return false, syscall.EPERM }
-
-func TestCanFastZeroFollowsCanZero(t *testing.T) {
-	check(t, "canZero", canZero, &zeroOff{}, false)
-	check(t, "canFastZero", canFastZero, &zeroOff{}, true)
-}
-
-func TestInvalidModesAndErrors(t *testing.T) {
-	if _, err := canFUA(&badModes{}); err == nil {
-		t.Errorf("canFUA accepted mode 7")
-	}
-	if _, err := canCache(&badModes{}); err == nil {
-		t.Errorf("canCache accepted mode -1")
-	}
-	if _, err := canWrite(&badModes{}); !errors.Is(err, syscall.EPERM) {
-		t.Errorf("canWrite error lost: %v", err)
-	}
-}
+func (b *badModes) CanWrite() (bool, error) { return false, syscall.EPERM }
 
 // plugins for the registration and thread model tests.
 type full struct{ minimal }
@@ -237,29 +202,13 @@ type nilOpen struct{ minimal }
 
 func (nilOpen) Open(readonly bool) (Connection, error) { return nil, nil }
 
-type badModel struct{ minimal }
-
-func (badModel) ThreadModel() ThreadModel { return 42 }
-
 func TestFeatures(t *testing.T) {
 	if f := pluginFeatures(&minimal{}); f != (features{}) {
 		t.Errorf("minimal plugin features = %+v, want none", f)
 	}
-	want := features{true, true, true, true, true, true, true, true, true, true, true}
+	want := features{true, true, true, true, true, true, true, true, true, true, true, true}
 	if f := pluginFeatures(full{}); f != want {
 		t.Errorf("full plugin features = %+v, want all", f)
-	}
-}
-
-func TestThreadModel(t *testing.T) {
-	if m, err := threadModel(&minimal{}); m != ThreadModelSerializeAllRequests || err != nil {
-		t.Errorf("default thread model = %v %v", m, err)
-	}
-	if m, err := threadModel(full{}); m != ThreadModelParallel || err != nil {
-		t.Errorf("ThreadModeler = %v %v", m, err)
-	}
-	if _, err := threadModel(&badModel{}); err == nil {
-		t.Errorf("thread model 42 accepted")
 	}
 }
 
@@ -350,8 +299,8 @@ func (describer) BlockSize() (uint32, uint32, uint32, error) {
 }
 
 func TestDescriptionAndBlockSize(t *testing.T) {
-	if d, ok, err := exportDescription(&describer{}); d != "a disk" || !ok || err != nil {
-		t.Errorf("exportDescription = %q %v %v", d, ok, err)
+	if d, err := exportDescription(&describer{}); d != "a disk" || err != nil {
+		t.Errorf("exportDescription = %q %v", d, err)
 	}
 	if mn, pr, mx, err := blockSize(&describer{}); mn != 512 || pr != 4096 || mx != 1<<20 || err != nil {
 		t.Errorf("blockSize = %d %d %d %v", mn, pr, mx, err)

@@ -89,7 +89,46 @@
 // requests are emulated with PWrite unless it implements Zeroer,
 // extents are reported as all data unless it implements Extenter,
 // cache requests are refused unless it implements Cacher, and so on:
-// each Can... interface documents its default.
+// each Can... interface documents its default.  golib does not apply
+// them itself: when Open returns, it tells the loader which methods
+// that connection has, and the loader applies nbdkit's rules, the same
+// way for every library.  Fast-zero requests are always accepted by
+// the handshake and fail at once with ENOTSUP on a connection that
+// cannot do them fast (see CanFastZeroer).
+//
+// # Features chosen at run time
+//
+// Which methods a connection has is decided per connection, so a
+// plugin whose features depend on its configuration needs one type
+// with every method, not one type per combination: it implements
+// Omitter, and the methods Omit returns count as missing for that
+// connection.
+//
+//	type disk struct {
+//		readonly, trim bool // from Config
+//		// ...
+//	}
+//
+//	func (d *disk) Omit() nbdkit.Methods {
+//		var m nbdkit.Methods
+//		if d.readonly {
+//			m |= nbdkit.MethodPWrite | nbdkit.MethodZero
+//		}
+//		if !d.trim {
+//			m |= nbdkit.MethodTrim
+//		}
+//		return m
+//	}
+//
+// # Helpers of newer nbdkit versions
+//
+// The loader is built against nbdkit 1.32 and binds newer nbdkit
+// functions when it loads, against the nbdkit that runs it.  Where the
+// running nbdkit lacks one, the helper returns an error wrapping
+// syscall.ENOTSUP that names the function and the version that added
+// it: Disconnect (nbdkit 1.34), ParseProbability and
+// PeerSecurityContext (1.36), ParseDelay, PeerTLSDN and
+// PeerTLSIssuerDN (1.40).
 //
 // # Errors
 //

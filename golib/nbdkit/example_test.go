@@ -101,7 +101,7 @@ func ExampleWriter_errno() {
 	err := d.PWrite(make([]byte, 512), 4096, 0)
 	fmt.Println(errors.Is(err, syscall.ENOSPC))
 
-	_, err = os.Open("/nonexistent")
+	_, err = os.Open("/nonexistent/nbdkit-golang-example")
 	fmt.Println(errors.Is(err, syscall.ENOENT))
 	// Output:
 	// true
@@ -131,4 +131,33 @@ func ExampleParseSize() {
 	_, err := nbdkit.ParseSize("1M")
 	fmt.Println(err != nil)
 	// Output: true
+}
+
+// configuredDisk has every method its configuration may ask for;
+// Omit drops, per connection, those the configuration turned off.
+type configuredDisk struct {
+	zeroDisk
+	extents bool // extents=on|off
+}
+
+func (d *configuredDisk) Omit() nbdkit.Methods {
+	if !d.extents {
+		return nbdkit.MethodExtents
+	}
+	return 0
+}
+
+// Features chosen by the configuration need one type and an Omit
+// method, not one type per combination.  The loader treats an omitted
+// method exactly like a missing one: here, without extents nbdkit
+// reports the whole disk as data.
+func ExampleOmitter() {
+	for _, on := range []bool{true, false} {
+		var c nbdkit.Connection = &configuredDisk{zeroDisk{1 << 20}, on}
+		omitted := c.(nbdkit.Omitter).Omit()
+		fmt.Println("extents:", omitted&nbdkit.MethodExtents == 0)
+	}
+	// Output:
+	// extents: true
+	// extents: false
 }

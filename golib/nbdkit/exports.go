@@ -131,27 +131,75 @@ func cstringOrNil(s string) *C.char {
 	return C.CString(s)
 }
 
-// implementedBits returns info->implemented for p: see the comment at
-// the top of dispatch.go.
+// implementedBits returns info->implemented for p: the plugin-level
+// callbacks p implements, and the connection callbacks every
+// connection has.  Each connection's own are set in nbdkitgo_open
+// (see the comment at the top of dispatch.go).
 func implementedBits(p Plugin) C.uint64_t {
 	f := pluginFeatures(p)
-	bits := C.uint64_t(1)<<C.NBDKITGO_CB_COUNT - 1
-	drop := func(has bool, cb C.int) {
-		if !has {
-			bits &^= 1 << cb
+	var bits C.uint64_t
+	set := func(has bool, cb C.int) {
+		if has {
+			bits |= 1 << cb
 		}
 	}
-	drop(f.load, C.NBDKITGO_CB_LOAD)
-	drop(f.unload, C.NBDKITGO_CB_UNLOAD)
-	drop(f.config, C.NBDKITGO_CB_CONFIG)
-	drop(f.configComplete, C.NBDKITGO_CB_CONFIG_COMPLETE)
-	drop(f.getReady, C.NBDKITGO_CB_GET_READY)
-	drop(f.afterFork, C.NBDKITGO_CB_AFTER_FORK)
-	drop(f.cleanup, C.NBDKITGO_CB_CLEANUP)
-	drop(f.dumpPlugin, C.NBDKITGO_CB_DUMP_PLUGIN)
-	drop(f.preconnect, C.NBDKITGO_CB_PRECONNECT)
-	drop(f.listExports, C.NBDKITGO_CB_LIST_EXPORTS)
-	drop(f.defaultExport, C.NBDKITGO_CB_DEFAULT_EXPORT)
+	set(f.load, C.NBDKITGO_CB_LOAD)
+	set(f.unload, C.NBDKITGO_CB_UNLOAD)
+	set(f.config, C.NBDKITGO_CB_CONFIG)
+	set(f.configComplete, C.NBDKITGO_CB_CONFIG_COMPLETE)
+	set(f.threadModel, C.NBDKITGO_CB_THREAD_MODEL)
+	set(f.getReady, C.NBDKITGO_CB_GET_READY)
+	set(f.afterFork, C.NBDKITGO_CB_AFTER_FORK)
+	set(f.cleanup, C.NBDKITGO_CB_CLEANUP)
+	set(f.dumpPlugin, C.NBDKITGO_CB_DUMP_PLUGIN)
+	set(f.preconnect, C.NBDKITGO_CB_PRECONNECT)
+	set(f.listExports, C.NBDKITGO_CB_LIST_EXPORTS)
+	set(f.defaultExport, C.NBDKITGO_CB_DEFAULT_EXPORT)
+	// close always: it releases the connection's handle.
+	set(true, C.NBDKITGO_CB_OPEN)
+	set(true, C.NBDKITGO_CB_CLOSE)
+	set(true, C.NBDKITGO_CB_GET_SIZE)
+	set(true, C.NBDKITGO_CB_PREAD)
+	return bits
+}
+
+// methodCallbacks maps each optional Connection method to the bit of
+// its callback.
+var methodCallbacks = [...]struct {
+	m  Methods
+	cb C.int
+}{
+	{MethodExportDescription, C.NBDKITGO_CB_EXPORT_DESCRIPTION},
+	{MethodBlockSize, C.NBDKITGO_CB_BLOCK_SIZE},
+	{MethodPWrite, C.NBDKITGO_CB_PWRITE},
+	{MethodFlush, C.NBDKITGO_CB_FLUSH},
+	{MethodTrim, C.NBDKITGO_CB_TRIM},
+	{MethodZero, C.NBDKITGO_CB_ZERO},
+	{MethodExtents, C.NBDKITGO_CB_EXTENTS},
+	{MethodCache, C.NBDKITGO_CB_CACHE},
+	{MethodCanWrite, C.NBDKITGO_CB_CAN_WRITE},
+	{MethodCanFlush, C.NBDKITGO_CB_CAN_FLUSH},
+	{MethodIsRotational, C.NBDKITGO_CB_IS_ROTATIONAL},
+	{MethodCanTrim, C.NBDKITGO_CB_CAN_TRIM},
+	{MethodCanZero, C.NBDKITGO_CB_CAN_ZERO},
+	{MethodCanFastZero, C.NBDKITGO_CB_CAN_FAST_ZERO},
+	{MethodCanFUA, C.NBDKITGO_CB_CAN_FUA},
+	{MethodCanMultiConn, C.NBDKITGO_CB_CAN_MULTI_CONN},
+	{MethodCanExtents, C.NBDKITGO_CB_CAN_EXTENTS},
+	{MethodCanCache, C.NBDKITGO_CB_CAN_CACHE},
+}
+
+// connectionBits returns open's implemented for a connection with
+// methods m: bits as the loader passed them (info->implemented), with
+// the optional connection callbacks set exactly for m.
+func connectionBits(bits C.uint64_t, m Methods) C.uint64_t {
+	for _, mc := range methodCallbacks {
+		if m&mc.m != 0 {
+			bits |= 1 << mc.cb
+		} else {
+			bits &^= 1 << mc.cb
+		}
+	}
 	return bits
 }
 
@@ -249,11 +297,10 @@ func nbdkitgo_config_complete(cerr *C.struct_nbdkitgo_error) (ret C.int) {
 //export nbdkitgo_thread_model
 func nbdkitgo_thread_model(cerr *C.struct_nbdkitgo_error) (ret C.int) {
 	defer catch(cerr, "thread_model", &ret)
-	m, err := threadModel(registered.plugin)
-	if err != nil {
-		return setError(cerr, err)
+	if t, ok := registered.plugin.(ThreadModeler); ok {
+		return C.int(t.ThreadModel())
 	}
-	return C.int(m)
+	return setError(cerr, notImplemented(registered.plugin, "ThreadModel"))
 }
 
 //export nbdkitgo_get_ready
@@ -329,13 +376,15 @@ func nbdkitgo_default_export(readonly, isTLS C.int, cerr *C.struct_nbdkitgo_erro
 }
 
 //export nbdkitgo_open
-func nbdkitgo_open(readonly C.int, handle *C.uintptr_t, cerr *C.struct_nbdkitgo_error) (ret C.int) {
+func nbdkitgo_open(readonly C.int, handle *C.uintptr_t, implemented *C.uint64_t, cerr *C.struct_nbdkitgo_error) (ret C.int) {
 	defer catch(cerr, "open", &ret)
 	c, err := openConnection(registered.plugin, readonly != 0)
 	if err != nil {
 		return setError(cerr, err)
 	}
+	bits := connectionBits(*implemented, connMethods(c))
 	*handle = C.uintptr_t(newHandle(c))
+	*implemented = bits
 	return 0
 }
 
@@ -348,14 +397,9 @@ func nbdkitgo_close(h C.uintptr_t) {
 //export nbdkitgo_export_description
 func nbdkitgo_export_description(h C.uintptr_t, cerr *C.struct_nbdkitgo_error) (ret *C.char) {
 	defer catchString(cerr, "export_description", &ret)
-	desc, ok, err := exportDescription(conn(h))
+	desc, err := exportDescription(conn(h))
 	if err != nil {
 		setError(cerr, err)
-		return nil
-	}
-	if !ok {
-		// No description: NULL without a message, which nbdkit
-		// treats as "none", as for a C plugin returning NULL.
 		return nil
 	}
 	return C.CString(desc)
@@ -388,49 +432,49 @@ func nbdkitgo_block_size(h C.uintptr_t, minimum, preferred, maximum *C.uint32_t,
 //export nbdkitgo_can_write
 func nbdkitgo_can_write(h C.uintptr_t, cerr *C.struct_nbdkitgo_error) (ret C.int) {
 	defer catch(cerr, "can_write", &ret)
-	b, err := canWrite(conn(h))
+	b, err := method(conn(h), "CanWrite", CanWriter.CanWrite)
 	return boolResult(cerr, b, err)
 }
 
 //export nbdkitgo_can_flush
 func nbdkitgo_can_flush(h C.uintptr_t, cerr *C.struct_nbdkitgo_error) (ret C.int) {
 	defer catch(cerr, "can_flush", &ret)
-	b, err := canFlush(conn(h))
+	b, err := method(conn(h), "CanFlush", CanFlusher.CanFlush)
 	return boolResult(cerr, b, err)
 }
 
 //export nbdkitgo_is_rotational
 func nbdkitgo_is_rotational(h C.uintptr_t, cerr *C.struct_nbdkitgo_error) (ret C.int) {
 	defer catch(cerr, "is_rotational", &ret)
-	b, err := isRotational(conn(h))
+	b, err := method(conn(h), "IsRotational", Rotationaler.IsRotational)
 	return boolResult(cerr, b, err)
 }
 
 //export nbdkitgo_can_trim
 func nbdkitgo_can_trim(h C.uintptr_t, cerr *C.struct_nbdkitgo_error) (ret C.int) {
 	defer catch(cerr, "can_trim", &ret)
-	b, err := canTrim(conn(h))
+	b, err := method(conn(h), "CanTrim", CanTrimmer.CanTrim)
 	return boolResult(cerr, b, err)
 }
 
 //export nbdkitgo_can_zero
 func nbdkitgo_can_zero(h C.uintptr_t, cerr *C.struct_nbdkitgo_error) (ret C.int) {
 	defer catch(cerr, "can_zero", &ret)
-	b, err := canZero(conn(h))
+	b, err := method(conn(h), "CanZero", CanZeroer.CanZero)
 	return boolResult(cerr, b, err)
 }
 
 //export nbdkitgo_can_fast_zero
 func nbdkitgo_can_fast_zero(h C.uintptr_t, cerr *C.struct_nbdkitgo_error) (ret C.int) {
 	defer catch(cerr, "can_fast_zero", &ret)
-	b, err := canFastZero(conn(h))
+	b, err := method(conn(h), "CanFastZero", CanFastZeroer.CanFastZero)
 	return boolResult(cerr, b, err)
 }
 
 //export nbdkitgo_can_fua
 func nbdkitgo_can_fua(h C.uintptr_t, cerr *C.struct_nbdkitgo_error) (ret C.int) {
 	defer catch(cerr, "can_fua", &ret)
-	m, err := canFUA(conn(h))
+	m, err := method(conn(h), "CanFUA", CanFUAer.CanFUA)
 	if err != nil {
 		return setError(cerr, err)
 	}
@@ -440,21 +484,21 @@ func nbdkitgo_can_fua(h C.uintptr_t, cerr *C.struct_nbdkitgo_error) (ret C.int) 
 //export nbdkitgo_can_multi_conn
 func nbdkitgo_can_multi_conn(h C.uintptr_t, cerr *C.struct_nbdkitgo_error) (ret C.int) {
 	defer catch(cerr, "can_multi_conn", &ret)
-	b, err := canMultiConn(conn(h))
+	b, err := method(conn(h), "CanMultiConn", CanMultiConner.CanMultiConn)
 	return boolResult(cerr, b, err)
 }
 
 //export nbdkitgo_can_extents
 func nbdkitgo_can_extents(h C.uintptr_t, cerr *C.struct_nbdkitgo_error) (ret C.int) {
 	defer catch(cerr, "can_extents", &ret)
-	b, err := canExtents(conn(h))
+	b, err := method(conn(h), "CanExtents", CanExtenter.CanExtents)
 	return boolResult(cerr, b, err)
 }
 
 //export nbdkitgo_can_cache
 func nbdkitgo_can_cache(h C.uintptr_t, cerr *C.struct_nbdkitgo_error) (ret C.int) {
 	defer catch(cerr, "can_cache", &ret)
-	m, err := canCache(conn(h))
+	m, err := method(conn(h), "CanCache", CanCacher.CanCache)
 	if err != nil {
 		return setError(cerr, err)
 	}

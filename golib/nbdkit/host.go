@@ -105,6 +105,35 @@ call_disconnect (int force)
   return H->disconnect (force);
 }
 
+// Helpers of newer nbdkit versions: -2 (or *missing = 1) when the
+// running nbdkit lacks them.
+static inline int
+call_parse_probability (const char *w, const char *s, double *r)
+{
+  if (H->parse_probability == NULL)
+    return -2;
+  return H->parse_probability (w, s, r);
+}
+
+static inline int
+call_parse_delay (const char *w, const char *s, unsigned *sec, unsigned *nsec)
+{
+  if (H->parse_delay == NULL)
+    return -2;
+  return H->parse_delay (w, s, sec, nsec);
+}
+
+#define NBDKITGO_STRING_HELPER(name)                                    \
+  static inline char *                                                  \
+  call_##name (int *missing)                                            \
+  {                                                                     \
+    *missing = H->name == NULL;                                         \
+    return *missing ? NULL : H->name ();                                \
+  }
+NBDKITGO_STRING_HELPER (peer_tls_dn)
+NBDKITGO_STRING_HELPER (peer_tls_issuer_dn)
+NBDKITGO_STRING_HELPER (peer_security_context)
+
 static inline int
 call_add_extent (void *e, uint64_t o, uint64_t l, uint32_t t)
 {
@@ -424,8 +453,9 @@ func Shutdown() {
 }
 
 // Disconnect drops the current client's connection; force skips the
-// clean shutdown of the NBD protocol (nbdkit_disconnect).  nbdkit 1.32
-// lacks it: then Disconnect returns an error and does nothing.
+// clean shutdown of the NBD protocol (nbdkit_disconnect).  It needs
+// nbdkit 1.34 or later: with an older nbdkit it returns an error
+// wrapping syscall.ENOTSUP and does nothing.
 func Disconnect(force bool) error {
 	if !haveHost() {
 		return errNoHost
@@ -436,11 +466,112 @@ func Disconnect(force bool) error {
 	}
 	switch n, errno := C.call_disconnect(f); n {
 	case -2:
-		return fmt.Errorf("nbdkit.Disconnect: this nbdkit lacks nbdkit_disconnect (added in nbdkit 1.34; nbdkit 1.32 lacks it): %w", syscall.ENOTSUP)
+		return lacks("nbdkit_disconnect", "1.34")
 	case -1:
 		return failed("disconnect", errno)
 	}
 	return nil
+}
+
+// lacks is the error of a helper that the running nbdkit does not
+// have (the loader found no such function in it).
+func lacks(function, added string) error {
+	return fmt.Errorf("nbdkit lacks %s (added in nbdkit %s; this nbdkit is older): %w", function, added, syscall.ENOTSUP)
+}
+
+// ParseProbability parses a probability such as "0.1", "1e-1", "10%",
+// "1:10" or "1/10" (nbdkit_parse_probability); what names the value in
+// error messages.  The result is finite and >= 0, but may exceed 1
+// ("200%").  It needs nbdkit 1.36 or later: with an older nbdkit it
+// returns an error wrapping syscall.ENOTSUP.
+func ParseProbability(what, s string) (float64, error) {
+	if !haveHost() {
+		return 0, errNoHost
+	}
+	w, cs := C.CString(what), C.CString(s)
+	defer C.free(unsafe.Pointer(w))
+	defer C.free(unsafe.Pointer(cs))
+	var r C.double
+	switch n, errno := C.call_parse_probability(w, cs, &r); n {
+	case -2:
+		return 0, lacks("nbdkit_parse_probability", "1.36")
+	case -1:
+		return 0, failed("parse_probability", errno)
+	}
+	return float64(r), nil
+}
+
+// ParseDelay parses a delay such as "1", "1.5s", "120ms", "20us" or
+// "1ns" (nbdkit_parse_delay); what names the value in error messages.
+// It needs nbdkit 1.40 or later: with an older nbdkit it returns an
+// error wrapping syscall.ENOTSUP.
+func ParseDelay(what, s string) (time.Duration, error) {
+	if !haveHost() {
+		return 0, errNoHost
+	}
+	w, cs := C.CString(what), C.CString(s)
+	defer C.free(unsafe.Pointer(w))
+	defer C.free(unsafe.Pointer(cs))
+	var sec, nsec C.unsigned
+	switch n, errno := C.call_parse_delay(w, cs, &sec, &nsec); n {
+	case -2:
+		return 0, lacks("nbdkit_parse_delay", "1.40")
+	case -1:
+		return 0, failed("parse_delay", errno)
+	}
+	return time.Duration(sec)*time.Second + time.Duration(nsec), nil
+}
+
+// peerString calls a helper that returns a malloc'd string.
+func peerString(function, added string, call func(missing *C.int) (*C.char, error)) (string, error) {
+	if !haveHost() {
+		return "", errNoHost
+	}
+	var missing C.int
+	r, errno := call(&missing)
+	if missing != 0 {
+		return "", lacks(function, added)
+	}
+	if r == nil {
+		return "", failed(function, errno)
+	}
+	defer C.free(unsafe.Pointer(r))
+	return C.GoString(r), nil
+}
+
+// PeerTLSDN returns the Distinguished Name of the client's X.509
+// certificate, such as "CN=client.example.com,O=BigCo,C=US"
+// (nbdkit_peer_tls_dn), or "" if there is none (no TLS, no client
+// certificate, or nbdkit run without --tls-verify-peer).  It needs
+// nbdkit 1.40 or later: with an older nbdkit it returns an error
+// wrapping syscall.ENOTSUP.
+func PeerTLSDN() (string, error) {
+	return peerString("nbdkit_peer_tls_dn", "1.40", func(m *C.int) (*C.char, error) {
+		r, err := C.call_peer_tls_dn(m)
+		return r, err
+	})
+}
+
+// PeerTLSIssuerDN returns the Distinguished Name of the issuer (the
+// certificate authority) of the client's X.509 certificate
+// (nbdkit_peer_tls_issuer_dn), or "" if there is none, as PeerTLSDN.
+// It needs nbdkit 1.40 or later.
+func PeerTLSIssuerDN() (string, error) {
+	return peerString("nbdkit_peer_tls_issuer_dn", "1.40", func(m *C.int) (*C.char, error) {
+		r, err := C.call_peer_tls_issuer_dn(m)
+		return r, err
+	})
+}
+
+// PeerSecurityContext returns the security context (the SELinux
+// label) of a client connected over a Unix socket
+// (nbdkit_peer_security_context).  It needs nbdkit 1.36 or later: with
+// an older nbdkit it returns an error wrapping syscall.ENOTSUP.
+func PeerSecurityContext() (string, error) {
+	return peerString("nbdkit_peer_security_context", "1.36", func(m *C.int) (*C.char, error) {
+		r, err := C.call_peer_security_context(m)
+		return r, err
+	})
 }
 
 // hostExtents sends extents to nbdkit_add_extent.

@@ -35,11 +35,26 @@
  *
  * The loader dlopens the library with RTLD_NOW|RTLD_LOCAL, calls
  * nbdkitgo_init (the handshake, required) and then looks up one export
- * per nbdkit callback.  Presence of an export means "implemented",
- * unless the library clears the callback's bit in info->implemented
- * during nbdkitgo_init (golib exports every symbol and says there
- * which ones the Go plugin really has).  A missing callback gets
- * exactly the default that nbdkit gives a C plugin.
+ * per nbdkit callback.  Which callbacks the library has is said in two
+ * steps, and a callback the library does not have gets exactly the
+ * default that nbdkit gives a C plugin that lacks it (the loader
+ * applies nbdkit's rules; the library never does):
+ *
+ * - info->implemented, set in nbdkitgo_init: the callbacks the library
+ *   has.  The loader sets every bit before the call; a library that
+ *   exports only what it implements can leave it alone.  A bit whose
+ *   export is missing counts as clear.
+ *
+ * - *implemented, the out-parameter of open: the callbacks of that
+ *   connection.  The loader sets it to info->implemented before the
+ *   call; the library may set or clear the bits of connection
+ *   callbacks (NBDKITGO_CB_CONNECTION_MASK: close and the callbacks
+ *   listed after it) whose exports it has.  A clear bit means exactly
+ *   what a missing export means.  get_size and pread are required and
+ *   cannot be cleared.  (golib exports every callback, sets the bits of
+ *   the plugin-level callbacks the Go plugin has in nbdkitgo_init, and
+ *   each connection's in open, from the methods of the value Open
+ *   returned.)
  *
  * Rules:
  *
@@ -70,6 +85,10 @@
  * - Structs grow only at the end.  Each begins with its size; a reader
  *   must not touch fields beyond the size the writer gave.
  *   NBDKITGO_ABI_VERSION changes only for incompatible changes.
+ *
+ * Version 2 (this header) differs from version 1 in: open's
+ * implemented out-parameter (per-connection callbacks), and the
+ * removal of host->set_error and info->magic_config_key.
  */
 
 #ifndef NBDKITGO_ABI_H
@@ -83,7 +102,7 @@
 extern "C" {
 #endif
 
-#define NBDKITGO_ABI_VERSION 1
+#define NBDKITGO_ABI_VERSION 2
 
 /* Flags, thread models, FUA/cache modes and extent types have the same
  * values as in <nbdkit-common.h>; they are repeated here so that a
@@ -131,8 +150,9 @@ struct nbdkitgo_error {
  * the "nbdkit_" prefix) and has its semantics; in particular functions
  * that fail call nbdkit_error themselves.  Call them only from the
  * thread of the callback in progress (thread-local state such as the
- * export name belongs to that thread).  Pointers marked "may be NULL"
- * are functions that only newer nbdkit versions have.
+ * export name belongs to that thread).  Functions that only newer
+ * nbdkit versions have are at the end: they are NULL when the running
+ * nbdkit lacks them (the comment says which nbdkit added each).
  */
 struct nbdkitgo_host {
   uint64_t size;                /* sizeof (struct nbdkitgo_host) of the loader */
@@ -141,10 +161,11 @@ struct nbdkitgo_host {
   const char *loader_version;   /* PACKAGE_VERSION of the loader */
   const char *script;           /* absolute path of the library */
 
-  /* Messages.  Messages are plain strings, never formats. */
+  /* Messages.  Messages are plain strings, never formats.  (Errors of
+   * callbacks travel in struct nbdkitgo_error, which sets the errno.)
+   */
   void (*error) (const char *msg);
   void (*debug) (const char *msg);
-  void (*set_error) (int errnum);
 
   /* Parsing.  Return -1 after calling nbdkit_error on failure. */
   int64_t (*parse_size) (const char *str);
@@ -183,7 +204,6 @@ struct nbdkitgo_host {
 
   /* Server control. */
   void (*shutdown) (void);
-  int (*disconnect) (int force);          /* may be NULL (nbdkit >= 1.34) */
 
   /* Builders: the opaque pointer is the one passed to the callback. */
   int (*add_extent) (void *extents, uint64_t offset, uint64_t length,
@@ -192,9 +212,21 @@ struct nbdkitgo_host {
                      const char *description);
   int (*use_default_export) (void *exports);
 
-  /* Newer nbdkit only; may be NULL.  Results are malloc'd. */
-  char *(*peer_tls_dn) (void);
-  char *(*peer_tls_issuer_dn) (void);
+  /* Newer nbdkit only: NULL when the running nbdkit lacks them.
+   * Strings returned are malloc'd; the caller frees them.
+   */
+  int (*disconnect) (int force);                          /* nbdkit 1.34 */
+  int (*parse_probability) (const char *what, const char *str,
+                            double *r);                   /* nbdkit 1.36 */
+  char *(*peer_security_context) (void);                  /* nbdkit 1.36 */
+  int (*parse_delay) (const char *what, const char *str,
+                      unsigned *sec, unsigned *nsec);     /* nbdkit 1.40 */
+  char *(*peer_tls_dn) (void);                            /* nbdkit 1.40 */
+  char *(*peer_tls_issuer_dn) (void);                     /* nbdkit 1.40 */
+  void (*debug_hexdump) (const void *buf, size_t len,
+                         const char *prefix, uint64_t start); /* nbdkit 1.46 */
+  void (*debug_hexdiff) (const void *buf1, const void *buf2, size_t len,
+                         const char *prefix, uint64_t start); /* nbdkit 1.48 */
 
   /* New fields go here, at the end. */
 };
@@ -213,7 +245,6 @@ struct nbdkitgo_info {
   const char *version;          /* may be NULL */
   const char *description;      /* may be NULL */
   const char *config_help;      /* may be NULL */
-  const char *magic_config_key; /* documented only: nbdkit fixes "script" */
 };
 
 /* The callbacks.  NBDKITGO_CALLBACKS(X) calls
@@ -240,7 +271,8 @@ struct nbdkitgo_info {
   X (default_export, DEFAULT_EXPORT, char *,                            \
      (int readonly, int is_tls, struct nbdkitgo_error *err))            \
   X (open, OPEN, int,                                                   \
-     (int readonly, uintptr_t *handle, struct nbdkitgo_error *err))     \
+     (int readonly, uintptr_t *handle, uint64_t *implemented,           \
+      struct nbdkitgo_error *err))                                      \
   X (close, CLOSE, void, (uintptr_t h))                                 \
   X (export_description, EXPORT_DESCRIPTION, char *,                    \
      (uintptr_t h, struct nbdkitgo_error *err))                         \
@@ -283,13 +315,22 @@ struct nbdkitgo_info {
      (uintptr_t h, uint32_t count, uint64_t offset, uint32_t flags,     \
       struct nbdkitgo_error *err))
 
-/* Bit numbers for info->implemented. */
+/* Bit numbers for info->implemented and open's implemented. */
 enum nbdkitgo_callback {
 #define NBDKITGO_ENUM(name, NAME, ret, args) NBDKITGO_CB_##NAME,
   NBDKITGO_CALLBACKS (NBDKITGO_ENUM)
 #undef NBDKITGO_ENUM
   NBDKITGO_CB_COUNT
 };
+
+/* The bit of callback NAME, e.g. NBDKITGO_CB_BIT (PWRITE). */
+#define NBDKITGO_CB_BIT(NAME) (UINT64_C (1) << NBDKITGO_CB_##NAME)
+
+/* The connection callbacks, which open may set or clear per
+ * connection: close and every callback after it in the list.
+ */
+#define NBDKITGO_CB_CONNECTION_MASK \
+  ((NBDKITGO_CB_BIT (COUNT) - 1) & ~(NBDKITGO_CB_BIT (CLOSE) - 1))
 
 /* Function types: nbdkitgo_<name>_fn for each callback, and the
  * handshake.

@@ -49,7 +49,11 @@ type Plugin interface {
 // required; every other request is an optional interface that the
 // value returned by Plugin.Open may implement: Closer,
 // ExportDescriber, BlockSizer, Writer, Flusher, Trimmer, Zeroer,
-// Extenter, Cacher and the Can... interfaces.
+// Extenter, Cacher and the Can... interfaces.  What the connection
+// implements is decided when Open returns, for that connection alone;
+// where it lacks a method, nbdkit's own default for a C plugin
+// without the callback applies (the loader applies it).  A connection
+// can go without some of the methods its type has with Omitter.
 //
 // Unless the plugin chooses a ThreadModel that allows it, nbdkit never
 // calls two methods of a plugin at the same time.  With
@@ -214,10 +218,14 @@ type CanTrimmer interface{ CanTrim() (bool, error) }
 // offers zero requests to clients and emulates them with PWrite.
 type CanZeroer interface{ CanZero() (bool, error) }
 
-// CanFastZeroer decides whether clients may ask for fast zeroes.
-// Default (as nbdkit): true if the connection does not implement
-// Zeroer or CanZero returns false (nbdkit then fails fast zero
-// requests at once), false otherwise.
+// CanFastZeroer decides whether Zero is called for fast-zero requests
+// (FlagFastZero).  Default (as nbdkit): yes if the connection does not
+// implement Zeroer or CanZero returns false (nbdkit then fails fast
+// zero requests at once), no otherwise.  Clients are always told that
+// fast zero is supported; a fast-zero request that the connection
+// cannot do fails at once with ENOTSUP without calling Zero (the NBD
+// protocol allows it, and nbdkit aborts on fast-zero requests to
+// servers that do not advertise it).
 type CanFastZeroer interface{ CanFastZero() (bool, error) }
 
 // CanFUAer decides how FUA (force unit access) is handled.  Default:
@@ -235,6 +243,49 @@ type CanExtenter interface{ CanExtents() (bool, error) }
 // CanCacher decides how cache requests are handled.  Default:
 // CacheNative if the connection implements Cacher, else CacheNone.
 type CanCacher interface{ CanCache() (CacheMode, error) }
+
+// Omitter is implemented by connections that choose, when they open,
+// to go without some of the optional methods their type has: a
+// plugin whose features depend on its configuration needs one type
+// with every method, not one type per combination.  Omit is called
+// once, right after Open, and the methods it returns count as
+// missing for that connection: nbdkit's default applies as if the
+// type did not have them.  For example a disk that is writable only
+// when configured so:
+//
+//	func (d *disk) Omit() nbdkit.Methods {
+//		if d.readonly {
+//			return nbdkit.MethodPWrite | nbdkit.MethodTrim | nbdkit.MethodZero
+//		}
+//		return 0
+//	}
+type Omitter interface{ Omit() Methods }
+
+// Methods is a set of a Connection's optional methods, for Omitter.
+// GetSize, PRead and Close cannot be omitted.
+type Methods uint32
+
+// The optional methods of a Connection.
+const (
+	MethodExportDescription Methods = 1 << iota // ExportDescriber
+	MethodBlockSize                             // BlockSizer
+	MethodPWrite                                // Writer
+	MethodFlush                                 // Flusher
+	MethodTrim                                  // Trimmer
+	MethodZero                                  // Zeroer
+	MethodExtents                               // Extenter
+	MethodCache                                 // Cacher
+	MethodCanWrite                              // CanWriter
+	MethodCanFlush                              // CanFlusher
+	MethodIsRotational                          // Rotationaler
+	MethodCanTrim                               // CanTrimmer
+	MethodCanZero                               // CanZeroer
+	MethodCanFastZero                           // CanFastZeroer
+	MethodCanFUA                                // CanFUAer
+	MethodCanMultiConn                          // CanMultiConner
+	MethodCanExtents                            // CanExtenter
+	MethodCanCache                              // CanCacher
+)
 
 // Flags are the flags of a data request.
 type Flags uint32

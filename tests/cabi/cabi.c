@@ -34,12 +34,15 @@
  * build broken libraries on purpose.  Compile-time variants:
  *
  *   -DCABI_ABI_VERSION=N  answer the handshake with ABI version N
+ *                         (1: a library of ABI version 1, which a
+ *                         version 2 loader must refuse by name)
  *   -DCABI_NO_PREAD       do not export nbdkitgo_pread
  *   -DCABI_MINIMAL        export only init, open, close, get_size, pread
  *   -DCABI_MASK           export everything but clear every optional
  *                         bit in info->implemented
- *   -DCABI_BAD            also export can_fua and can_cache, and
- *                         return invalid values as bad=CALLBACK says
+ *   -DCABI_BAD            can_fua and can_cache are implemented by
+ *                         default, and return invalid values as
+ *                         bad=CALLBACK says
  *
  * Parameters (key=value, all optional):
  *
@@ -58,6 +61,18 @@
  *   bad=CALLBACK               (CABI_BAD) get_size, open, block_size,
  *                              can_fua or can_cache returns an
  *                              invalid value
+ *
+ * Capabilities chosen per connection (tests/test-defaults.sh): every
+ * variant but CABI_MINIMAL exports every callback, and by default a
+ * connection has the data callbacks, export_description and
+ * block_size but no can_* callback.  With any of these keys, each
+ * connection has exactly the callbacks named (plus get_size, pread and
+ * close), set in open's implemented:
+ *
+ *   has=NAME,NAME...           callbacks such as pwrite,flush,zero
+ *   can_write=N ... can_cache=N, is_rotational=N
+ *                              also has that callback, which returns N
+ *   block_size=MIN:PREF:MAX    also has block_size, with these sizes
  *
  * With CABI_NOISE=1 in the environment, init, load, thread_model and
  * dump_plugin write a line "cabi noise from CALLBACK" straight to fd 1,
@@ -97,6 +112,35 @@ static char *fail_cb, *crash_cb, *exit_cb, *hang_cb, *block_cb, *only_phase;
 static char *bad_cb;
 static int64_t error_offset = -1;
 static int error_errno = EIO;
+
+/* has=, can_*= and block_size=: the connection callbacks every
+ * connection has (0: the default), and what the can_* return.
+ */
+static uint64_t has;
+static int can_value[NBDKITGO_CB_COUNT];
+static uint32_t bs_min = 1, bs_pref = 4096, bs_max = 0xffffffff;
+
+static const char *callback_names[] = {
+#define CABI_NAME(name, NAME, ret, args) #name,
+  NBDKITGO_CALLBACKS (CABI_NAME)
+#undef CABI_NAME
+};
+
+#ifndef CABI_MINIMAL
+/* The bit of callback NAME (a connection callback), or 0. */
+static uint64_t
+callback_bit (const char *name, size_t len)
+{
+  size_t i;
+
+  for (i = 0; i < NBDKITGO_CB_COUNT; ++i)
+    if (strlen (callback_names[i]) == len &&
+        strncmp (callback_names[i], name, len) == 0 &&
+        ((UINT64_C (1) << i) & NBDKITGO_CB_CONNECTION_MASK))
+      return UINT64_C (1) << i;
+  return 0;
+}
+#endif
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char *disk;
@@ -201,6 +245,21 @@ nbdkitgo_init (uint32_t abi_version, const struct nbdkitgo_host *h,
   info->longname = "nbdkit-golang C ABI test library";
   info->version = "1.0";
   info->description = "A RAM disk implementing nbdkitgo-abi.h in C.";
+#ifndef CABI_MINIMAL
+  /* Exported, but by default no connection has a can_* callback. */
+  info->implemented &= ~(NBDKITGO_CB_BIT (CAN_WRITE) |
+                         NBDKITGO_CB_BIT (CAN_FLUSH) |
+                         NBDKITGO_CB_BIT (IS_ROTATIONAL) |
+                         NBDKITGO_CB_BIT (CAN_TRIM) |
+                         NBDKITGO_CB_BIT (CAN_ZERO) |
+                         NBDKITGO_CB_BIT (CAN_FAST_ZERO) |
+                         NBDKITGO_CB_BIT (CAN_MULTI_CONN) |
+                         NBDKITGO_CB_BIT (CAN_EXTENTS));
+#ifndef CABI_BAD
+  info->implemented &= ~(NBDKITGO_CB_BIT (CAN_FUA) |
+                         NBDKITGO_CB_BIT (CAN_CACHE));
+#endif
+#endif
 #ifdef CABI_MASK
   info->implemented = (UINT64_C (1) << NBDKITGO_CB_OPEN) |
     (UINT64_C (1) << NBDKITGO_CB_CLOSE) |
@@ -284,6 +343,42 @@ nbdkitgo_config (const char *key, const char *value,
   if (strcmp (key, "error-errno") == 0)
     return host->parse_int ("error-errno", value, &error_errno);
 
+  if (strcmp (key, "has") == 0) {
+    const char *p = value;
+
+    while (*p) {
+      size_t n = strcspn (p, ",");
+      uint64_t bit = callback_bit (p, n);
+
+      if (bit == 0) {
+        snprintf (msg, sizeof msg, "cabi: has: not a connection callback: %.*s",
+                  (int) n, p);
+        return set_error (err, EINVAL, msg);
+      }
+      has |= bit;
+      p += n;
+      if (*p == ',')
+        p++;
+    }
+    has |= NBDKITGO_CB_BIT (CLOSE);
+    return 0;
+  }
+  if (strcmp (key, "block_size") == 0) {
+    if (sscanf (value, "%" SCNu32 ":%" SCNu32 ":%" SCNu32,
+                &bs_min, &bs_pref, &bs_max) != 3)
+      return set_error (err, EINVAL, "cabi: block_size=MIN:PREF:MAX");
+    has |= NBDKITGO_CB_BIT (BLOCK_SIZE) | NBDKITGO_CB_BIT (CLOSE);
+    return 0;
+  }
+  if (callback_bit (key, strlen (key)) &&
+      (strncmp (key, "can_", 4) == 0 || strcmp (key, "is_rotational") == 0)) {
+    uint64_t bit = callback_bit (key, strlen (key));
+    int cb = __builtin_ctzll (bit);
+
+    has |= bit | NBDKITGO_CB_BIT (CLOSE);
+    return host->parse_int (key, value, &can_value[cb]);
+  }
+
   snprintf (msg, sizeof msg, "cabi: unknown parameter '%s'", key);
   return set_error (err, EINVAL, msg);
 }
@@ -359,9 +454,17 @@ nbdkitgo_dump_plugin (struct nbdkitgo_error *err)
 #endif /* !CABI_MINIMAL */
 
 int
-nbdkitgo_open (int readonly, uintptr_t *handle, struct nbdkitgo_error *err)
+nbdkitgo_open (int readonly, uintptr_t *handle, uint64_t *implemented,
+               struct nbdkitgo_error *err)
 {
   struct cabi_handle *h;
+
+#ifndef CABI_MINIMAL
+  if (has)
+    *implemented = (*implemented & ~NBDKITGO_CB_CONNECTION_MASK) | has;
+#else
+  (void) implemented;
+#endif
 
 #ifndef CABI_MINIMAL
   if (misbehave ("open", err) == -1)
@@ -569,9 +672,9 @@ nbdkitgo_block_size (uintptr_t handle, uint32_t *minimum, uint32_t *preferred,
                      uint32_t *maximum, struct nbdkitgo_error *err)
 {
   (void) handle; (void) err;
-  *minimum = 1;
-  *preferred = 4096;
-  *maximum = 0xffffffff;
+  *minimum = bs_min;
+  *preferred = bs_pref;
+  *maximum = bs_max;
   if (is_bad ("block_size"))
     *preferred = 1000;
   return 0;
@@ -579,18 +682,50 @@ nbdkitgo_block_size (uintptr_t handle, uint32_t *minimum, uint32_t *preferred,
 
 #endif /* !CABI_MINIMAL */
 
-#ifdef CABI_BAD
+#if !defined CABI_MINIMAL
+
+/* The can_* callbacks answer what can_*= said. */
+#define CABI_CAN(name, NAME)                                            \
+  int                                                                   \
+  nbdkitgo_##name (uintptr_t handle, struct nbdkitgo_error *err)        \
+  {                                                                     \
+    (void) handle; (void) err;                                          \
+    return can_value[NBDKITGO_CB_##NAME];                               \
+  }
+CABI_CAN (can_write, CAN_WRITE)
+CABI_CAN (can_flush, CAN_FLUSH)
+CABI_CAN (is_rotational, IS_ROTATIONAL)
+CABI_CAN (can_trim, CAN_TRIM)
+CABI_CAN (can_zero, CAN_ZERO)
+CABI_CAN (can_fast_zero, CAN_FAST_ZERO)
+CABI_CAN (can_multi_conn, CAN_MULTI_CONN)
+CABI_CAN (can_extents, CAN_EXTENTS)
+#undef CABI_CAN
+
 int
 nbdkitgo_can_fua (uintptr_t handle, struct nbdkitgo_error *err)
 {
   (void) handle; (void) err;
-  return is_bad ("can_fua") ? 7 : NBDKITGO_FUA_NATIVE;
+#ifdef CABI_BAD
+  if (is_bad ("can_fua"))
+    return 7;
+  if (has == 0)
+    return NBDKITGO_FUA_NATIVE;
+#endif
+  return can_value[NBDKITGO_CB_CAN_FUA];
 }
 
 int
 nbdkitgo_can_cache (uintptr_t handle, struct nbdkitgo_error *err)
 {
   (void) handle; (void) err;
-  return is_bad ("can_cache") ? -2 : NBDKITGO_CACHE_EMULATE;
-}
+#ifdef CABI_BAD
+  if (is_bad ("can_cache"))
+    return -2;
+  if (has == 0)
+    return NBDKITGO_CACHE_EMULATE;
 #endif
+  return can_value[NBDKITGO_CB_CAN_CACHE];
+}
+
+#endif /* !CABI_MINIMAL */

@@ -46,6 +46,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -90,10 +91,13 @@ var modes = map[string]struct {
 	"writeonly": {"PWrite without Flush", func(b *minimal) nbdkit.Connection { return &writeOnly{b} }},
 	"flush":     {"PWrite and Flush: FUA emulated", func(b *minimal) nbdkit.Connection { return &flushing{writeOnly{b}} }},
 	"full":      {"every optional interface", func(b *minimal) nbdkit.Connection { return &full{flushing{writeOnly{b}}} }},
-	"errors":    {"requests fail with chosen errnos", func(b *minimal) nbdkit.Connection { return &failing{b} }},
-	"report":    {"reads return the helpers' results", func(b *minimal) nbdkit.Connection { return &reporter{b, nil} }},
-	"sleep":     {"PRead calls Sleep", func(b *minimal) nbdkit.Connection { return &sleeper{b} }},
-	"shutdown":  {"PRead calls Shutdown", func(b *minimal) nbdkit.Connection { return &shutter{b} }},
+	"chosen": {"the methods has= and can_*= choose", func(b *minimal) nbdkit.Connection {
+		return &chosen{full{flushing{writeOnly{b}}}}
+	}},
+	"errors":   {"requests fail with chosen errnos", func(b *minimal) nbdkit.Connection { return &failing{b} }},
+	"report":   {"reads return the helpers' results", func(b *minimal) nbdkit.Connection { return &reporter{b, nil} }},
+	"sleep":    {"PRead calls Sleep", func(b *minimal) nbdkit.Connection { return &sleeper{b} }},
+	"shutdown": {"PRead calls Shutdown", func(b *minimal) nbdkit.Connection { return &shutter{b} }},
 	"disconnect": {"PRead calls Disconnect", func(b *minimal) nbdkit.Connection {
 		return &disconnecter{b}
 	}},
@@ -118,12 +122,20 @@ func (p *plugin) Config(key, value string) error {
 		v = size
 	case "bool":
 		v, err = nbdkit.ParseBool(value)
+	case "probability":
+		v, err = nbdkit.ParseProbability("probability", value)
+	case "delay":
+		v, err = nbdkit.ParseDelay("delay", value)
 	case "password":
 		v, err = nbdkit.ReadPassword(value)
 	case "realpath":
 		v, err = nbdkit.Realpath(value)
 	case "abspath":
 		v, err = nbdkit.AbsolutePath(value)
+	case "has", "block_size", "can_write", "can_flush", "is_rotational",
+		"can_trim", "can_zero", "can_fast_zero", "can_fua",
+		"can_multi_conn", "can_extents", "can_cache":
+		return choose(key, value)
 	case "panic":
 		if value == "config" {
 			panic("features: panic in Config as asked")
@@ -321,6 +333,109 @@ func (c *full) Cache(n uint32, offset uint64, flags nbdkit.Flags) error {
 	return nil
 }
 
+// chosen has every optional method; the configuration chooses which
+// ones a connection keeps (has=, and can_*= and block_size=, which
+// also set the answers), through Omit: one type for every
+// combination, as a plugin whose features depend on its
+// configuration would do.  tests/test-defaults.sh runs the same
+// choices through tests/cabi (the C ABI) and expects the same.
+type chosen struct{ full }
+
+var choice struct {
+	has    nbdkit.Methods
+	values map[string]int
+	bs     [3]uint32
+}
+
+// methodNames are the names of the ABI's connection callbacks.
+var methodNames = map[string]nbdkit.Methods{
+	"close":              0, // always kept
+	"export_description": nbdkit.MethodExportDescription,
+	"block_size":         nbdkit.MethodBlockSize,
+	"pwrite":             nbdkit.MethodPWrite,
+	"flush":              nbdkit.MethodFlush,
+	"trim":               nbdkit.MethodTrim,
+	"zero":               nbdkit.MethodZero,
+	"extents":            nbdkit.MethodExtents,
+	"cache":              nbdkit.MethodCache,
+	"can_write":          nbdkit.MethodCanWrite,
+	"can_flush":          nbdkit.MethodCanFlush,
+	"is_rotational":      nbdkit.MethodIsRotational,
+	"can_trim":           nbdkit.MethodCanTrim,
+	"can_zero":           nbdkit.MethodCanZero,
+	"can_fast_zero":      nbdkit.MethodCanFastZero,
+	"can_fua":            nbdkit.MethodCanFUA,
+	"can_multi_conn":     nbdkit.MethodCanMultiConn,
+	"can_extents":        nbdkit.MethodCanExtents,
+	"can_cache":          nbdkit.MethodCanCache,
+}
+
+func choose(key, value string) error {
+	switch key {
+	case "has":
+		for _, name := range strings.Split(value, ",") {
+			m, ok := methodNames[name]
+			if !ok {
+				return fmt.Errorf("features: has: not a connection method: %s", name)
+			}
+			choice.has |= m
+		}
+	case "block_size":
+		var bs [3]uint32
+		for i, f := range strings.SplitN(value, ":", 3) {
+			v, err := strconv.ParseUint(f, 0, 32)
+			if err != nil {
+				return fmt.Errorf("features: block_size=MIN:PREF:MAX: %w", err)
+			}
+			bs[i] = uint32(v)
+		}
+		choice.bs = bs
+		choice.has |= nbdkit.MethodBlockSize
+	default:
+		v, err := strconv.Atoi(value)
+		if err != nil {
+			return fmt.Errorf("features: %s: %w", key, err)
+		}
+		if choice.values == nil {
+			choice.values = map[string]int{}
+		}
+		choice.values[key] = v
+		choice.has |= methodNames[key]
+	}
+	return nil
+}
+
+// Omit drops every method the configuration did not choose.
+func (c *chosen) Omit() nbdkit.Methods { return ^choice.has }
+
+func (c *chosen) BlockSize() (uint32, uint32, uint32, error) {
+	return choice.bs[0], choice.bs[1], choice.bs[2], nil
+}
+func (c *chosen) CanWrite() (bool, error)     { return choice.values["can_write"] != 0, nil }
+func (c *chosen) CanFlush() (bool, error)     { return choice.values["can_flush"] != 0, nil }
+func (c *chosen) IsRotational() (bool, error) { return choice.values["is_rotational"] != 0, nil }
+func (c *chosen) CanTrim() (bool, error)      { return choice.values["can_trim"] != 0, nil }
+func (c *chosen) CanZero() (bool, error)      { return choice.values["can_zero"] != 0, nil }
+func (c *chosen) CanFastZero() (bool, error)  { return choice.values["can_fast_zero"] != 0, nil }
+func (c *chosen) CanMultiConn() (bool, error) { return choice.values["can_multi_conn"] != 0, nil }
+func (c *chosen) CanExtents() (bool, error)   { return choice.values["can_extents"] != 0, nil }
+func (c *chosen) CanFUA() (nbdkit.FUAMode, error) {
+	return nbdkit.FUAMode(choice.values["can_fua"]), nil
+}
+func (c *chosen) CanCache() (nbdkit.CacheMode, error) {
+	return nbdkit.CacheMode(choice.values["can_cache"]), nil
+}
+
+// Zero zeroes without refusing fast zeroes (full's Zero refuses them
+// in the second half of the disk).
+func (c *chosen) Zero(n uint32, offset uint64, flags nbdkit.Flags) error {
+	count("zero")
+	for i := offset; i < offset+uint64(n); i++ {
+		data[i] = 0
+	}
+	return nil
+}
+
 // failing: PRead at block k (of 512 bytes) fails with errnos[k].
 type failing struct{ *minimal }
 
@@ -401,6 +516,12 @@ func (c *reporter) makeReport() string {
 	} else {
 		record("peer_network", nil, err)
 	}
+	dn, err := nbdkit.PeerTLSDN()
+	record("peer_tls_dn", dn, err)
+	dn, err = nbdkit.PeerTLSIssuerDN()
+	record("peer_tls_issuer_dn", dn, err)
+	sc, err := nbdkit.PeerSecurityContext()
+	record("peer_security_context", sc, err)
 	record("stdio_safe", nbdkit.StdioSafe(), nil)
 	record("phase", nbdkit.CurrentPhase(), nil)
 	// A callback runs on the nbdkit thread that called it.
