@@ -190,3 +190,37 @@ kill_nbdkit ()
 # Bound every nbdkit and client run: a hang fails the test instead of
 # stalling the suite.
 : "${TEST_TIMEOUT:=300}"
+
+# make_tls_certs DIR: a certificate authority and, signed by it, a
+# server certificate (CN=localhost) and a client certificate
+# (CN=test client), made with openssl.  DIR/server is nbdkit's
+# --tls-certificates directory, DIR/client libnbd's tls-certificates
+# (each with ca-cert.pem); DIR/ca-cert.pem is the authority's.
+make_tls_certs ()
+{
+    local d=$1 who subj ext
+    mkdir -p "$d/server" "$d/client"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+            -subj "/O=nbdkit-golang tests/CN=Test CA" \
+            -addext basicConstraints=critical,CA:TRUE \
+            -addext keyUsage=critical,keyCertSign,cRLSign \
+            -keyout "$d/ca-key.pem" -out "$d/ca-cert.pem" 2>/dev/null
+    for who in server client; do
+        if [ $who = server ]; then
+            subj="/O=nbdkit-golang tests/CN=localhost"
+            ext=$'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth'
+        else
+            subj="/O=nbdkit-golang tests/CN=test client"
+            ext="extendedKeyUsage=clientAuth"
+        fi
+        printf '%s\n' "$ext" > "$d/$who.ext"
+        openssl req -newkey rsa:2048 -nodes -subj "$subj" \
+                -keyout "$d/$who/$who-key.pem" -out "$d/$who.csr" 2>/dev/null
+        openssl x509 -req -in "$d/$who.csr" -days 2 \
+                -CA "$d/ca-cert.pem" -CAkey "$d/ca-key.pem" \
+                -CAcreateserial -extfile "$d/$who.ext" \
+                -out "$d/$who/$who-cert.pem" 2>/dev/null
+        chmod 600 "$d/$who/$who-key.pem"
+        cp "$d/ca-cert.pem" "$d/$who/"
+    done
+}

@@ -32,10 +32,12 @@
 # Makefile.am.  Every test runs against the nbdkit first on PATH
 # (./quickstart check runs the whole suite against each nbdkit it
 # tests) and asserts that version's own behaviour.  They use the
-# reldisk test plugin and tests/rel/relfuncs.sh (reliability.mk).
+# reldisk test plugin and tests/rel/relfuncs.sh (reliability.mk), and
+# the features test plugin (golib.mk).
 
 VERSIONS_TESTS = \
 	test-versions-client-drop.sh \
+	test-versions-tls.sh \
 	$(NULL)
 
 EXTRA_DIST += $(VERSIONS_TESTS)
