@@ -506,7 +506,7 @@ golang_open (int readonly)
   c = malloc (sizeof *c);
   if (c == NULL) {
     nbdkit_error ("malloc: %m");
-    if (lib.close)
+    if (implemented & lib.exported & NBDKITGO_CB_BIT (CLOSE))
       lib.close (h);
     return NULL;
   }

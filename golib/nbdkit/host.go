@@ -156,6 +156,7 @@ import (
 	"math"
 	"net"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -533,7 +534,7 @@ func peerString(function, added string, call func(missing *C.int) (*C.char, erro
 		return "", lacks(function, added)
 	}
 	if r == nil {
-		return "", failed(function, errno)
+		return "", failed(strings.TrimPrefix(function, "nbdkit_"), errno)
 	}
 	defer C.free(unsafe.Pointer(r))
 	return C.GoString(r), nil
