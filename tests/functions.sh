@@ -172,6 +172,39 @@ start_nbdkit ()
     cleanup_fn kill_nbdkit "$(cat "$pidfile")"
 }
 
+# wait_gone PID: wait up to 60 s for a process to exit.
+wait_gone ()
+{
+    local i
+    for (( i = 0; i < 600; ++i )); do
+        kill -0 "$1" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    echo "$0: process $1 is still running"
+    return 1
+}
+
+# start_nbdkit_fg -P PIDFILE [ARGS...]: start nbdkit in the foreground
+# (-f) as a background job, bounded by TEST_TIMEOUT, and wait for its
+# pidfile.  Sets nbdkit_bg to the job's PID, for "wait $nbdkit_bg" (whose
+# status is nbdkit's exit status).  In its default forking mode nbdkit
+# sends its stderr to /dev/null once it has forked, so tests that
+# check nbdkit's messages use this (or -v).
+start_nbdkit_fg ()
+{
+    local pidfile=$2 i
+    timeout -k 10 "$TEST_TIMEOUT" nbdkit -f "$@" &
+    nbdkit_bg=$!
+    cleanup_fn kill "$nbdkit_bg"
+    for (( i = 0; i < 600; ++i )); do
+        test -s "$pidfile" && return 0
+        kill -0 "$nbdkit_bg" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "$0: start_nbdkit_fg: nbdkit did not start"
+    exit 1
+}
+
 # kill_nbdkit PID: SIGTERM, then wait up to 10 s, then SIGKILL (and
 # fail: a server that ignores SIGTERM is a bug).
 kill_nbdkit ()

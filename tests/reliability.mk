@@ -51,6 +51,14 @@ RELIABILITY_TESTS = \
 	test-rel-export-names.sh \
 	test-rel-readonly.sh \
 	test-rel-signal-notify.sh \
+	test-rel-bad-errno.sh \
+	test-rel-silent.sh \
+	test-rel-signal-later.sh \
+	test-rel-load-hang.sh \
+	test-rel-swap.sh \
+	test-rel-crash-log.sh \
+	test-rel-password-wipe.sh \
+	test-rel-output.sh \
 	$(NULL)
 
 EXTRA_DIST += \
@@ -64,8 +72,15 @@ EXTRA_DIST += \
 if HAVE_GOLANG
 TESTS += $(RELIABILITY_TESTS)
 
-noinst_DATA += plugins/reldisk/libreldisk.so
-CLEANFILES += plugins/reldisk/libreldisk.so plugins/reldisk/libreldisk.h
+noinst_DATA += \
+	plugins/reldisk/libreldisk.so \
+	plugins/reldisk/libreldisk-plugin.so \
+	$(NULL)
+CLEANFILES += \
+	plugins/reldisk/libreldisk.so \
+	plugins/reldisk/libreldisk.h \
+	plugins/reldisk/libreldisk-plugin.so \
+	$(NULL)
 
 # Built like the features plugins in golib.mk (whose golib source list
 # it shares).
@@ -75,6 +90,12 @@ plugins/reldisk/libreldisk.so: $(srcdir)/plugins/reldisk/*.go \
 	cd $(srcdir)/plugins/reldisk && \
 	  $(GOLANG) build -buildmode=c-shared \
 	    -o $(abs_builddir)/plugins/reldisk/libreldisk.so .
+
+# The same plugin built the wrong way, for test-rel-load-hang.sh.
+plugins/reldisk/libreldisk-plugin.so: plugins/reldisk/libreldisk.so
+	cd $(srcdir)/plugins/reldisk && \
+	  $(GOLANG) build -buildmode=plugin \
+	    -o $(abs_builddir)/plugins/reldisk/libreldisk-plugin.so .
 
 endif HAVE_GOLANG
 

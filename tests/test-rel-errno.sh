@@ -52,7 +52,7 @@ done
 
 sock="$tmpdir/sock"
 pid="$tmpdir/pid"
-rel_start_fg -P "$pid" -U "$sock" \
+start_nbdkit_fg -P "$pid" -U "$sock" \
              "$golang_plugin" "$reldisk" fail="$fail" \
              2> "$tmpdir/stderr"
 
@@ -94,7 +94,7 @@ h.shutdown()
 EOF_PY
 
 kill "$(cat "$pid")"
-wait "$rel_bg"
+wait "$nbdkit_bg"
 cat "$tmpdir/stderr"
 # The Go error's message reached nbdkit's log.
 test "$(grep -c 'reldisk: injected .* at offset' "$tmpdir/stderr")" -ge 9

@@ -52,6 +52,7 @@ start_nbdkit -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
 
 rel_fio "$sock" 8 16 4
 
+rel_wait_closed "$log"
 kill_nbdkit "$(cat "$pid")"
 rel_stats "$log"
 test "$(rel_stat "$log" live)" -eq 0

@@ -105,6 +105,7 @@ for i in 1 2 3 4 5; do
     timeout 60 nbdinfo "nbd+unix:///nbdinfo-$i?socket=$sock"
 done
 
+rel_wait_closed "$log"
 kill_nbdkit "$(cat "$pid")"
 rel_stats "$log"
 test "$(rel_stat "$log" live)" -eq 0

@@ -118,6 +118,7 @@ EOF_PY
 
 # Still running.
 kill -0 "$(cat "$pid")"
+rel_wait_closed "$log"
 kill_nbdkit "$(cat "$pid")"
 cat "$tmpdir/stderr"
 rel_stats "$log"

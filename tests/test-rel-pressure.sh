@@ -93,6 +93,7 @@ EOF_PY
         echo "threads that spun in a callback meanwhile:" $spin_tids
         test -n "$(comm -12 <(echo "$urg_tids") <(echo "$spin_tids"))"
     fi
+    rel_wait_closed "$log"
     kill_nbdkit "$(cat "$pid")"
     rel_stats "$log"
     test "$(rel_stat "$log" live)" -eq 0

@@ -89,7 +89,7 @@ fi
 sock="$tmpdir/sock"
 pid="$tmpdir/pid"
 log="$tmpdir/log"
-rel_start_fg -P "$pid" -U "$sock" \
+start_nbdkit_fg -P "$pid" -U "$sock" \
              "$golang_plugin" "$race_lib" \
              size=64M threadmodel=parallel pressure=alloc log="$log" \
              2> "$tmpdir/stderr"
@@ -121,8 +121,9 @@ n = sum(rellib.run_parallel([job(c) for c in range(4)]))
 print("race-built plugin: 4 connections x queue depth 16, %d requests" % n)
 EOF_PY
 
+rel_wait_closed "$log"
 kill "$(cat "$pid")"
-wait "$rel_bg"
+wait "$nbdkit_bg"
 cat "$tmpdir/stderr"
 if grep -q 'DATA RACE' "$tmpdir/stderr"; then exit 1; fi
 test "$(rel_stat "$log" live)" -eq 0

@@ -54,7 +54,7 @@ requires_file "$reldisk"
 sock="$tmpdir/sock"
 pid="$tmpdir/pid"
 log="$tmpdir/log"
-rel_start_fg -P "$pid" -U "$sock" \
+start_nbdkit_fg -P "$pid" -U "$sock" \
              "$golang_plugin" "$reldisk" shutdown-at=65536 log="$log"
 
 timeout 60 $python - "$sock" <<'EOF_PY'
@@ -74,7 +74,7 @@ except nbd.Error as e:
 EOF_PY
 
 status=0
-wait "$rel_bg" || status=$?
+wait "$nbdkit_bg" || status=$?
 echo "nbdkit exited with status $status after Shutdown"
 test "$status" -eq 0
 cat "$log"
@@ -91,7 +91,7 @@ disconnect_case ()
     sock="$tmpdir/sock-$mode"
     pid="$tmpdir/pid-$mode"
     log="$tmpdir/log-$mode"
-    rel_start_fg -P "$pid" -U "$sock" \
+    start_nbdkit_fg -P "$pid" -U "$sock" \
                  "$golang_plugin" "$reldisk" disconnect-at=65536 \
                  disconnect-force=$force log="$log" \
                  2> "$tmpdir/stderr-$mode"
@@ -150,7 +150,7 @@ EOF_PY
         sleep 0.1
     done
     kill "$(cat "$pid")"
-    wait "$rel_bg"
+    wait "$nbdkit_bg"
     cat "$tmpdir/stderr-$mode"
     cat "$log"
     test "$(grep -c '^serve .* close id=' "$log")" -eq 2

@@ -60,7 +60,7 @@ for sig in TERM INT; do
     sock="$tmpdir/sock-$sig"
     pid="$tmpdir/pid-$sig"
     log="$tmpdir/log-$sig"
-    rel_start_fg -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
+    start_nbdkit_fg -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
                  size=64M threadmodel=parallel sleep=2 log="$log"
 
     timeout 60 $python - "$sock" <<'EOF_PY'
@@ -120,7 +120,7 @@ EOF_PY
 
     kill -$sig "$(cat "$pid")"
     status=0
-    wait "$rel_bg" || status=$?
+    wait "$nbdkit_bg" || status=$?
     echo "nbdkit exited with status $status after SIG$sig"
     test "$status" -eq 0
     wait "$clients" || :

@@ -84,6 +84,7 @@ print("thread model test: %d connections x queue depth %d, %d requests"
       % (conns, depth, n))
 EOF_PY
 
+    rel_wait_closed "$log"
     kill_nbdkit "$(cat "$pid")"
     rel_stats "$log"
     grep -q "^serve .* config_complete threadmodel=$model " "$log"

@@ -68,7 +68,7 @@ for (( a = 1; a <= attempts; ++a )); do
     pid="$tmpdir/pid$a"
     log="$tmpdir/log$a"
     err="$tmpdir/err$a"
-    rel_start_fg -P "$pid" -U "$sock" --filter=error \
+    start_nbdkit_fg -P "$pid" -U "$sock" --filter=error \
                  "$golang_plugin" "$reldisk" size=4M threadmodel=parallel \
                  log="$log" error-pread=ENOSPC error-pread-rate=30% \
                  2> "$err"
@@ -97,7 +97,7 @@ for (( a = 1; a <= attempts; ++a )); do
         test "$(nbdinfo --size "nbd+unix:///?socket=$sock")" -eq 4194304
         kill "$(cat "$pid")"
         status=0
-        wait "$rel_bg" || status=$?
+        wait "$nbdkit_bg" || status=$?
         cat "$err"
         echo "attempt $a: nbdkit survived, exit status $status after SIGTERM"
         test "$status" -eq 0
@@ -106,7 +106,7 @@ for (( a = 1; a <= attempts; ++a )); do
         fi
     else
         status=0
-        wait "$rel_bg" || status=$?
+        wait "$nbdkit_bg" || status=$?
         cat "$err"
         echo "attempt $a: nbdkit died, exit status $status"
         # Only the known abort, nothing else.

@@ -35,6 +35,8 @@
 unset LIBNBD_DEBUG
 
 reldisk="$(test_plugin reldisk)"
+# The C test library (tests/cabi), for what a Go library cannot do.
+cabi="$abs_top_builddir/tests/.libs/cabi.so"
 export PYTHONPATH="$SRCDIR/rel${PYTHONPATH:+:$PYTHONPATH}"
 python=/usr/bin/python3
 
@@ -103,37 +105,26 @@ rel_stat ()
     rel_stats "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
 
-# rel_wait_gone PID: wait up to 60 s for a process to exit.
-rel_wait_gone ()
+# rel_wait_closed LOG: wait (up to 60 s) until the serving process has
+# closed every connection it opened.  nbdkit ends a connection by
+# closing its socket first and calling the plugin's close after that,
+# and only "if (!quit)" (server/connections.c, free_connection): a
+# SIGTERM that arrives in between skips the plugin's close for good.
+# So a client that has seen its connection end cannot tell that the
+# plugin has closed it, and a test that stops the server as soon as
+# its clients are done may find a connection still open at cleanup.
+# Tests that count connections wait for this state first.
+rel_wait_closed ()
 {
-    local i
+    local i opens closes
     for (( i = 0; i < 600; ++i )); do
-        kill -0 "$1" 2>/dev/null || return 0
+        opens=$(grep -c '^serve .* open id=' "$1") || :
+        closes=$(grep -c '^serve .* close id=' "$1") || :
+        [ "$opens" -eq "$closes" ] && return 0
         sleep 0.1
     done
-    echo "$0: process $1 is still running"
+    echo "$0: rel_wait_closed: $opens connections opened, $closes closed"
     return 1
-}
-
-# rel_start_fg -P PIDFILE [ARGS...]: start nbdkit in the foreground
-# (-f) as a background job, bounded by TEST_TIMEOUT, and wait for its
-# pidfile.  Sets rel_bg to the job's PID, for "wait $rel_bg" (whose
-# status is nbdkit's exit status).  In its default forking mode nbdkit
-# sends its stderr to /dev/null once it has forked, so tests that
-# check nbdkit's messages use this (or -v).
-rel_start_fg ()
-{
-    local pidfile=$2 i
-    timeout -k 10 "$TEST_TIMEOUT" nbdkit -f "$@" &
-    rel_bg=$!
-    cleanup_fn kill "$rel_bg"
-    for (( i = 0; i < 600; ++i )); do
-        test -s "$pidfile" && return 0
-        kill -0 "$rel_bg" 2>/dev/null || break
-        sleep 0.1
-    done
-    echo "$0: rel_start_fg: nbdkit did not start"
-    exit 1
 }
 
 # rel_run_bad NAME MODE [ARGS...]: run nbdkit with the reldisk plugin
