@@ -69,12 +69,14 @@ for (( a = 1; a <= attempts; ++a )); do
     log="$tmpdir/log$a"
     err="$tmpdir/err$a"
     start_nbdkit_fg -P "$pid" -U "$sock" --filter=error \
-                 "$golang_plugin" "$reldisk" size=4M threadmodel=parallel \
+                 "$golang_plugin" "$reldisk" size=64M threadmodel=parallel \
                  log="$log" error-pread=ENOSPC error-pread-rate=30% \
                  2> "$err"
 
     # nbdcopy fails on the first injected error and drops its
-    # connections with reads still in flight.
+    # connections with reads still in flight.  (64M: 256 reads of
+    # 256K, so that one of them is sure to fail: with 4M, 16 reads
+    # all succeeded once.)
     status=0
     timeout 60 nbdcopy --no-extents "nbd+unix:///?socket=$sock" \
             "$tmpdir/out.img" || status=$?
@@ -94,7 +96,7 @@ for (( a = 1; a <= attempts; ++a )); do
     if kill -0 "$(cat "$pid")" 2>/dev/null; then
         # Still serving: a new client connects (its reads would meet
         # the injected errors).
-        test "$(nbdinfo --size "nbd+unix:///?socket=$sock")" -eq 4194304
+        test "$(nbdinfo --size "nbd+unix:///?socket=$sock")" -eq 67108864
         kill "$(cat "$pid")"
         status=0
         wait "$nbdkit_bg" || status=$?
