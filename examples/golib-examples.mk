@@ -35,6 +35,7 @@
 golib_sources = \
 	$(top_srcdir)/golib/go.mod \
 	$(top_srcdir)/golib/nbdkit/*.go \
+	$(top_srcdir)/golib/nbdkit/internal/*/*.go \
 	$(top_srcdir)/golib/sparse/*.go \
 	$(top_srcdir)/golib/nbdkit/*.h \
 	$(top_srcdir)/golib/nbdkit/*.c \
@@ -42,8 +43,11 @@ golib_sources = \
 
 EXTRA_DIST += \
 	ramdisk/ramdisk.go \
+	ramdisk/ramdisk_test.go \
 	file/file.go \
 	exports/exports.go \
+	readerat/readerat.go \
+	readerat/readerat_test.go \
 	$(NULL)
 
 if HAVE_GOLANG
@@ -51,6 +55,7 @@ noinst_DATA += \
 	ramdisk/libramdisk.so \
 	file/libfile.so \
 	exports/libexports.so \
+	readerat/libreaderat.so \
 	$(NULL)
 
 ramdisk/libramdisk.so: $(srcdir)/ramdisk/*.go $(srcdir)/go.mod $(golib_sources)
@@ -67,4 +72,8 @@ exports/libexports.so: $(srcdir)/exports/*.go $(srcdir)/go.mod $(golib_sources)
 	$(MKDIR_P) exports
 	cd $(srcdir)/exports && \
 	$(GOLANG) build -buildmode=c-shared -o $(abs_builddir)/exports/libexports.so .
+readerat/libreaderat.so: $(srcdir)/readerat/*.go $(srcdir)/go.mod $(golib_sources)
+	$(MKDIR_P) readerat
+	cd $(srcdir)/readerat && \
+	$(GOLANG) build -buildmode=c-shared -o $(abs_builddir)/readerat/libreaderat.so .
 endif HAVE_GOLANG

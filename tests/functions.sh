@@ -172,6 +172,19 @@ start_nbdkit ()
     cleanup_fn kill_nbdkit "$(cat "$pidfile")"
 }
 
+# wait_for_socket SOCK: wait up to 60 seconds for nbdkit -f to create
+# its Unix socket; fails if it does not.
+wait_for_socket ()
+{
+    local i
+    for (( i = 0; i < 600; ++i )); do
+        test -S "$1" && return 0
+        sleep 0.1
+    done
+    echo "$0: wait_for_socket: $1 was not created"
+    return 1
+}
+
 # wait_gone PID: wait up to 60 s for a process to exit.
 wait_gone ()
 {

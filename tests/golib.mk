@@ -33,6 +33,7 @@
 golib_mk_sources = \
 	$(top_srcdir)/golib/go.mod \
 	$(top_srcdir)/golib/nbdkit/*.go \
+	$(top_srcdir)/golib/nbdkit/internal/*/*.go \
 	$(top_srcdir)/golib/nbdkit/*.h \
 	$(top_srcdir)/golib/nbdkit/*.c \
 	$(NULL)
@@ -41,12 +42,14 @@ golib_tests = \
 	test-golib-unit.sh \
 	test-golib-ramdisk.sh \
 	test-golib-file.sh \
+	test-golib-readerat.sh \
 	test-golib-exports.sh \
 	test-golib-data.sh \
 	test-golib-errors.sh \
 	test-golib-helpers.sh \
 	test-golib-lifecycle.sh \
 	test-golib-abi.sh \
+	test-golib-threads.sh \
 	$(NULL)
 
 EXTRA_DIST += \

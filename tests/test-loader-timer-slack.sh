@@ -90,10 +90,7 @@ serve ()
     env "$@" nbdkit -f -U "$sock" "$golang_plugin" "$ramdisk" size=1M &
     pid=$!
     cleanup_fn kill "$pid"
-    for (( i = 0; i < 600; ++i )); do
-        test -S "$sock" && break
-        sleep 0.1
-    done
+    wait_for_socket "$sock"
     timeout "$TEST_TIMEOUT" nbdsh -u "nbd+unix:///?socket=$sock" -c "
 h.pwrite(b'slack!' * 100, 0)
 assert h.pread(600, 0) == b'slack!' * 100

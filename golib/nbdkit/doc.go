@@ -59,10 +59,36 @@
 //
 //	func main() {} // required by -buildmode=c-shared, never called
 //
-// Build and serve it:
+// # Getting started
 //
-//	go build -buildmode=c-shared -o libdisk.so .
-//	nbdkit golang ./libdisk.so
+// golib is installed as Go source, where Debian's Go packages put
+// theirs: /usr/share/gocode/src/github.com/nbdkit-golang/golib (Debian
+// package golang-github-nbdkit-golang-golib-dev; "make install" of
+// nbdkit-golang puts it in DATADIR/gocode/src/github.com/nbdkit-golang/golib,
+// by default under /usr/local/share).  It is not published for "go get":
+// a plugin's go.mod points at the installed source, and nothing is
+// downloaded.  In an empty directory, write this go.mod (with that
+// directory in the replace line):
+//
+//	module example.com/disk
+//
+//	go 1.19
+//
+//	require github.com/nbdkit-golang/golib v0.0.0
+//
+//	replace github.com/nbdkit-golang/golib => /usr/share/gocode/src/github.com/nbdkit-golang/golib
+//
+// Write the "go" line as shown: "go mod init" of a Go newer than 1.20
+// writes a line such as "go 1.26.8" that Go 1.19 refuses ("invalid go
+// version"); "go mod edit -go=1.19" fixes one.  Put the plugin above
+// in disk.go, then build it and serve it:
+//
+//	go build -buildmode=c-shared -o disk.so
+//	nbdkit golang ./disk.so
+//
+// nbdkit finds the golang plugin in its plugin directory when it was
+// installed there (the Debian package nbdkit-plugin-golang); otherwise
+// give its path: nbdkit /path/to/nbdkit-golang-plugin.so ./disk.so.
 //
 // # Optional features
 //
@@ -158,6 +184,15 @@
 // the goroutine that runs the callback, not from goroutines the plugin
 // starts: nbdkit keeps per-connection state in the calling thread.
 //
+// Every nbdkit thread that calls into the plugin (16 worker threads
+// per connection by default) holds one of the Go runtime's Ps while
+// it is back in nbdkit.  So that a thread entering Go never waits for
+// one, golib raises GOMAXPROCS as such threads appear, to the
+// runtime's default plus their number, and lowers it again when they
+// are gone: runtime.GOMAXPROCS(0) in a serving plugin is therefore
+// not the number of CPUs (use runtime.NumCPU to size worker pools).
+// A GOMAXPROCS environment variable turns this off.
+//
 // # Processes
 //
 // When nbdkit serves, the configuration callbacks (Load, Config,
@@ -184,6 +219,25 @@
 // Passwords: ReadPasswordBytes returns bytes the plugin can overwrite
 // when done; a string from ReadPassword stays in memory until the
 // garbage collector reuses it.
+//
+// # Disks over io.ReaderAt
+//
+// ReaderAtDisk serves any io.ReaderAt in one call, and takes from it
+// what it implements: io.WriterAt makes the disk writable, Syncer
+// (Sync, as *os.File has) adds flush and FUA, HolePuncher adds trim.
+// A Disk is a Plugin, to pass to Register as it is, and a Connection,
+// to return from a plugin's own Open after its own configuration.
+//
+// # Testing
+//
+// Outside nbdkit, as in go test, ParseSize, ParseBool, Realpath,
+// AbsolutePath and ReadPassword work as nbdkit's own functions do,
+// Sleep is time.Sleep, and Debugf and Errorf print nothing.  Package
+// github.com/nbdkit-golang/golib/nbdkit/nbdkittest drives a plugin
+// through nbdkit's lifecycle in the test process: configuration,
+// connections and requests.  The helpers that need a client
+// (ExportName, PeerName, IsTLS, ...) fail outside nbdkit, and so do
+// ParseProbability and ParseDelay, which newer nbdkit versions add.
 //
 // # Memory disks
 //
