@@ -1181,13 +1181,26 @@ build_locked (struct build *b, const char *dir, const char *key, char **lib)
     /* No home: the go command's own caches are temporary too. */
     CLEANUP_FREE char *gocache = NULL;
     CLEANUP_FREE char *gopath = NULL;
+    CLEANUP_FREE char *config = NULL;
+    const char *home = getenv ("HOME");
+    struct stat hst;
 
     if (asprintf (&gocache, "%s/go-build", tmp_cache) == -1 ||
         asprintf (&gopath, "%s/go", tmp_cache) == -1 ||
+        asprintf (&config, "%s/config", tmp_cache) == -1 ||
         (getenv ("GOCACHE") == NULL &&
          env_set (&env, "GOCACHE", gocache) == -1) ||
         (getenv ("GOPATH") == NULL &&
          env_set (&env, "GOPATH", gopath) == -1))
+      goto out;
+    /* The go command also writes its telemetry counters under the
+     * user's configuration directory, creating $HOME if it can: with
+     * no home directory (HOME=/nonexistent as root) keep those in the
+     * temporary directory too.
+     */
+    if (getenv ("XDG_CONFIG_HOME") == NULL &&
+        (home == NULL || stat (home, &hst) == -1 || !S_ISDIR (hst.st_mode)) &&
+        env_set (&env, "XDG_CONFIG_HOME", config) == -1)
       goto out;
   }
 

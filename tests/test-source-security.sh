@@ -107,21 +107,26 @@ else
 fi
 test "$(size)" -eq 1048576
 
-# No usable home: a private temporary directory, gone afterwards.
+# No usable home: a private temporary directory, gone afterwards, and
+# nothing written where HOME points (the go command would create it,
+# as root, for its telemetry counters).
 mkdir "$tmpdir/tmp"
-out=$(env -u XDG_CACHE_HOME HOME=/nonexistent TMPDIR="$tmpdir/tmp" \
+out=$(env -u XDG_CACHE_HOME -u XDG_CONFIG_HOME HOME="$tmpdir/nohome" TMPDIR="$tmpdir/tmp" \
           timeout 600 nbdkit -v -U - "$golang_plugin" "$tmpdir/src/disk.go" \
           size=1M --run 'nbdinfo --size "$uri"' 2> "$tmpdir/log")
 test "$out" -eq 1048576
 grep "building in a temporary directory" "$tmpdir/log"
 grep "golang: loaded $tmpdir/tmp/nbdkit-golang-[A-Za-z0-9]\{6\}/[0-9a-f]\{64\}\.so" "$tmpdir/log"
 test -z "$(ls -A "$tmpdir/tmp")"
+test ! -e "$tmpdir/nohome"
 # Also when the build fails.
 mkdir "$tmpdir/bad"
 echo 'package main; func main() { undefined() }' > "$tmpdir/bad/bad.go"
-! env -u XDG_CACHE_HOME HOME=/nonexistent TMPDIR="$tmpdir/tmp" \
+! env -u XDG_CACHE_HOME -u XDG_CONFIG_HOME HOME="$tmpdir/nohome" \
+    TMPDIR="$tmpdir/tmp" \
     timeout 600 nbdkit -U - "$golang_plugin" "$tmpdir/bad/bad.go" --run true
 test -z "$(ls -A "$tmpdir/tmp")"
+test ! -e "$tmpdir/nohome"
 
 # An unprivileged user, with a home (and so a cache) of its own.  As
 # root, run as nobody; anyone else is unprivileged already.
