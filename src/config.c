@@ -159,8 +159,9 @@ golang_config_record (const char *key, const char *value)
   }
 
   if (script == NULL) {
-    nbdkit_error ("the first parameter must be script=LIBRARY "
-                  "(the plugin library), but got %s=%s", key, value);
+    nbdkit_error ("the first parameter must be script=SOURCE or "
+                  "script=LIBRARY (the plugin's Go source or its built "
+                  "library), but got %s=%s", key, value);
     return -1;
   }
 

@@ -37,6 +37,8 @@
  *
  *   text.c      checking and printing the library's text; stdout
  *   progress.c  what the check process is doing, shared with nbdkit
+ *   sha256.c    SHA-256, for source mode's cache keys
+ *   source.c    source mode: script= naming Go source is built
  *   libfile.c   the library file: its path, opened once, checked
  *   report.c    the library's errors, and the trace
  *   threads.c   counting the threads that call into the library
@@ -73,6 +75,19 @@ extern void golang_progress_end (char *step, size_t len);
 extern void golang_progress (const char *fmt, ...)
   __attribute__ ((format (printf, 1, 2)));
 extern void golang_progress_waiting (bool waiting);
+
+/* source.c: script= naming Go source (a .go file or a directory). */
+extern int golang_debug_build;
+extern int golang_source_config (char **script);
+struct golang_source_info {
+  const char *source;           /* the source's absolute path */
+  const char *go;               /* the go command that built it */
+  const char *go_version;
+  const char *cache;            /* "hit", "built", ... */
+};
+extern bool golang_source_info (struct golang_source_info *info);
+extern void golang_source_opened (void);
+extern void golang_source_free (void);
 
 /* libfile.c: the library file, open from .config on. */
 extern char *script;            /* its absolute path */

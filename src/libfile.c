@@ -202,7 +202,8 @@ library_check (int fd, const struct stat *st)
 }
 
 /* .config script=VALUE: record the absolute path (nbdkit changes
- * directory when it forks), open the file for good and check it.
+ * directory when it forks), build the library if VALUE is Go source
+ * (source.c), open the file for good and check it.
  */
 int
 golang_library_open (const char *value)
@@ -213,7 +214,14 @@ golang_library_open (const char *value)
   script = nbdkit_absolute_path (value);
   if (script == NULL)
     return -1;
+  /* Go source is built here, before nbdkit can fork; from then on
+   * script is the library built from it.
+   */
+  if (golang_source_config (&script) == -1)
+    return -1;
   fd = open (script, O_RDONLY | O_CLOEXEC);
+  /* The library is open for good: a temporary build can go. */
+  golang_source_opened ();
   if (fd == -1 || fstat (fd, &st) == -1) {
     nbdkit_error ("script=%s: %s: %m", value, script);
     if (fd >= 0)
@@ -223,7 +231,8 @@ golang_library_open (const char *value)
   if (!S_ISREG (st.st_mode)) {
     nbdkit_error ("script=%s: %s: not a regular file "
                   "(expected a library built with "
-                  "go build -buildmode=c-shared)", value, script);
+                  "go build -buildmode=c-shared, a .go file or a "
+                  "directory of Go source)", value, script);
     close (fd);
     return -1;
   }
@@ -268,4 +277,5 @@ golang_library_close (void)
   library_fd = -1;
   free (script);
   script = NULL;
+  golang_source_free ();
 }

@@ -84,9 +84,10 @@ static int
 golang_config_complete (void)
 {
   if (script == NULL) {
-    nbdkit_error ("you must give script=LIBRARY (a plugin library built "
-                  "with go build -buildmode=c-shared), for example: "
-                  "nbdkit golang ./disk.so size=1G");
+    nbdkit_error ("you must give script=SOURCE (a .go file or a "
+                  "directory of Go source) or script=LIBRARY (a library "
+                  "built with go build -buildmode=c-shared), for example: "
+                  "nbdkit golang ./disk.go size=1G");
     return -1;
   }
 
@@ -208,6 +209,7 @@ static void
 golang_dump_plugin (void)
 {
   struct nbdkitgo_error err = { 0 };
+  struct golang_source_info source;
   CLEANUP_FREE char *s = NULL;
   const char *sep = "";
 
@@ -219,6 +221,12 @@ golang_dump_plugin (void)
   if (dump_config_phase () == -1)
     exit (EXIT_FAILURE);
 
+  if (golang_source_info (&source)) {
+    dump_line ("golang_source", source.source);
+    dump_line ("golang_build_go", source.go);
+    dump_line ("golang_build_go_version", source.go_version);
+    dump_line ("golang_build_cache", source.cache);
+  }
   dump_line ("golang_library", script);
   if (lib.info.runtime_version)
     dump_line ("golang_runtime_version", lib.info.runtime_version);
@@ -744,8 +752,10 @@ golang_cache (void *handle, uint32_t count, uint64_t offset, uint32_t flags)
 }
 
 #define golang_config_help \
-  "script=<LIBRARY>     (required) The plugin library, built with\n" \
-  "                     go build -buildmode=c-shared (or any library\n" \
+  "script=<SOURCE>      (required) The plugin's Go source: a .go file\n" \
+  "                     or a directory, built (and cached) before\n" \
+  "                     serving; or its library, built with\n" \
+  "script=<LIBRARY>     go build -buildmode=c-shared (or any library\n" \
   "                     implementing nbdkitgo-abi.h).  Can be given\n" \
   "                     as the first bare parameter.\n" \
   "[KEY=VALUE...]       Every other parameter goes to the library.\n" \
@@ -755,8 +765,8 @@ static struct nbdkit_plugin plugin = {
   .name               = "golang",
   .longname           = "nbdkit Go plugin loader",
   .version            = PACKAGE_VERSION,
-  .description        = "Serve a plugin written in Go (a library built with "
-                        "go build -buildmode=c-shared).",
+  .description        = "Serve a plugin written in Go (its source, or a "
+                        "library built with go build -buildmode=c-shared).",
   .unload             = golang_unload,
   .config             = golang_config,
   .config_complete    = golang_config_complete,

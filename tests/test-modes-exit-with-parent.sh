@@ -44,18 +44,9 @@ pid=$tmpdir/pid
 uri="nbd+unix:///?socket=$sock"
 
 # The parent: a shell that starts nbdkit and then becomes "sleep".
-bash -c '
-    nbdkit --exit-with-parent -U "$1" -P "$2" "$3" script="$4" size=2M &
-    exec sleep 300
-' parent "$sock" "$pid" "$golang_plugin" "$ramdisk" &
-parent=$!
-cleanup_fn kill $parent
-for (( i = 0; i < 600; ++i )); do
-    test -S "$sock" && test -s "$pid" && break
-    sleep 0.1
-done
-server=$(cat "$pid")
-cleanup_fn kill_nbdkit $server
+start_nbdkit_with_parent "$sock" "$pid" "$golang_plugin" script="$ramdisk" size=2M
+parent=$nbdkit_parent
+server=$nbdkit_pid
 
 # The server is a child of the parent (no fork into the background).
 test "$(ps -o ppid= -p "$server" | tr -d ' ')" -eq $parent
@@ -65,11 +56,4 @@ test "$size" -eq $((2 * 1024 * 1024))
 
 # Kill the parent: the server must go within seconds.
 kill $parent
-for (( i = 0; i < 300; ++i )); do
-    kill -0 "$server" 2>/dev/null || break
-    sleep 0.1
-done
-if kill -0 "$server" 2>/dev/null; then
-    echo "$0: nbdkit did not exit when its parent died"
-    exit 1
-fi
+wait_gone "$server"

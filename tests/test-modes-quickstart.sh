@@ -56,6 +56,12 @@ cd "$tmpdir"
 timeout 300 "$quickstart" serve -U sock -P pid --background size=2M \
     </dev/null > "$tmpdir/bg.out" 2>&1
 cat "$tmpdir/bg.out"
+# nbdkit's background child writes the pidfile after its parent (and
+# so quickstart) has exited.
+for (( i = 0; i < 600; ++i )); do
+    test -s pid && break
+    sleep 0.1
+done
 test -s pid
 cleanup_fn kill_nbdkit "$(cat pid)"
 grep "^Serving a 2M RAM disk at nbd+unix:///?socket=$tmpdir/sock" bg.out
