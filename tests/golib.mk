@@ -30,13 +30,6 @@
 
 # Tests of golib and its examples; included by Makefile.am.
 
-golib_mk_sources = \
-	$(top_srcdir)/golib/go.mod \
-	$(top_srcdir)/golib/nbdkit/*.go \
-	$(top_srcdir)/golib/nbdkit/*.h \
-	$(top_srcdir)/golib/nbdkit/*.c \
-	$(NULL)
-
 golib_tests = \
 	test-golib-unit.sh \
 	test-golib-ramdisk.sh \
@@ -60,17 +53,6 @@ EXTRA_DIST += \
 	plugins/features-abi/host.c \
 	$(NULL)
 
-CLEANFILES += \
-	plugins/features/libfeatures.so \
-	plugins/features/libfeatures.h \
-	plugins/features-minimal/libfeatures-minimal.so \
-	plugins/features-minimal/libfeatures-minimal.h \
-	plugins/features-noregister/libfeatures-noregister.so \
-	plugins/features-noregister/libfeatures-noregister.h \
-	plugins/features-twice/libfeatures-twice.so \
-	plugins/features-twice/libfeatures-twice.h \
-	$(NULL)
-
 if HAVE_GOLANG
 TESTS += $(golib_tests)
 
@@ -78,10 +60,8 @@ TESTS += $(golib_tests)
 # nbdkit (test-golib-abi.sh).
 check_PROGRAMS += golib-abi-host
 golib_abi_host_SOURCES = plugins/features-abi/host.c
-golib_abi_host_CPPFLAGS = -I$(top_srcdir)/golib/nbdkit
-golib_abi_host_CFLAGS = $(WARNINGS_CFLAGS)
 
-# The test plugins, built like the examples (VPATH-safe).
+# The test plugins (recipe in common-rules.mk).
 noinst_DATA += \
 	plugins/features/libfeatures.so \
 	plugins/features-noregister/libfeatures-noregister.so \
@@ -90,33 +70,21 @@ noinst_DATA += \
 	$(NULL)
 
 plugins/features/libfeatures.so: $(srcdir)/plugins/features/*.go \
-		$(srcdir)/plugins/go.mod $(golib_mk_sources)
-	$(MKDIR_P) plugins/features
-	cd $(srcdir)/plugins/features && \
-	$(GOLANG) build -buildmode=c-shared \
-	    -o $(abs_builddir)/plugins/features/libfeatures.so .
+		$(srcdir)/plugins/go.mod $(golib_sources)
+	$(go_build_c_shared)
 
 plugins/features-noregister/libfeatures-noregister.so: \
 		$(srcdir)/plugins/features-noregister/*.go \
-		$(srcdir)/plugins/go.mod $(golib_mk_sources)
-	$(MKDIR_P) plugins/features-noregister
-	cd $(srcdir)/plugins/features-noregister && \
-	$(GOLANG) build -buildmode=c-shared \
-	    -o $(abs_builddir)/plugins/features-noregister/libfeatures-noregister.so .
+		$(srcdir)/plugins/go.mod $(golib_sources)
+	$(go_build_c_shared)
 
 plugins/features-twice/libfeatures-twice.so: \
 		$(srcdir)/plugins/features-twice/*.go \
-		$(srcdir)/plugins/go.mod $(golib_mk_sources)
-	$(MKDIR_P) plugins/features-twice
-	cd $(srcdir)/plugins/features-twice && \
-	$(GOLANG) build -buildmode=c-shared \
-	    -o $(abs_builddir)/plugins/features-twice/libfeatures-twice.so .
+		$(srcdir)/plugins/go.mod $(golib_sources)
+	$(go_build_c_shared)
 
 plugins/features-minimal/libfeatures-minimal.so: \
 		$(srcdir)/plugins/features-minimal/*.go \
-		$(srcdir)/plugins/go.mod $(golib_mk_sources)
-	$(MKDIR_P) plugins/features-minimal
-	cd $(srcdir)/plugins/features-minimal && \
-	$(GOLANG) build -buildmode=c-shared \
-	    -o $(abs_builddir)/plugins/features-minimal/libfeatures-minimal.so .
+		$(srcdir)/plugins/go.mod $(golib_sources)
+	$(go_build_c_shared)
 endif HAVE_GOLANG

@@ -31,10 +31,12 @@
 # Tests of loader; included by Makefile.am.
 
 # The C ABI test library (tests/cabi/cabi.c) in several variants, each
-# a dlopen-able module built only for "make check".
+# a dlopen-able module built only for "make check" from the same
+# source with its own -D (the C code of the tests, golib-abi-host too,
+# includes the ABI header and builds with the warnings of the loader).
+AM_CPPFLAGS = -I$(top_srcdir)/golib/nbdkit
+AM_CFLAGS = $(WARNINGS_CFLAGS) -pthread
 CABI_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
-CABI_CPPFLAGS = -I$(top_srcdir)/golib/nbdkit
-CABI_CFLAGS = $(WARNINGS_CFLAGS) -pthread
 
 check_LTLIBRARIES += \
 	cabi.la \
@@ -47,40 +49,27 @@ check_LTLIBRARIES += \
 	$(NULL)
 
 cabi_la_SOURCES = cabi/cabi.c
-cabi_la_CPPFLAGS = $(CABI_CPPFLAGS)
-cabi_la_CFLAGS = $(CABI_CFLAGS)
 cabi_la_LDFLAGS = $(CABI_LDFLAGS)
-
 cabi_v1_la_SOURCES = cabi/cabi.c
-cabi_v1_la_CPPFLAGS = $(CABI_CPPFLAGS) -DCABI_ABI_VERSION=1
-cabi_v1_la_CFLAGS = $(CABI_CFLAGS)
+cabi_v1_la_CPPFLAGS = $(AM_CPPFLAGS) -DCABI_ABI_VERSION=1
 cabi_v1_la_LDFLAGS = $(CABI_LDFLAGS)
-
 cabi_nopread_la_SOURCES = cabi/cabi.c
-cabi_nopread_la_CPPFLAGS = $(CABI_CPPFLAGS) -DCABI_NO_PREAD
-cabi_nopread_la_CFLAGS = $(CABI_CFLAGS)
+cabi_nopread_la_CPPFLAGS = $(AM_CPPFLAGS) -DCABI_NO_PREAD
 cabi_nopread_la_LDFLAGS = $(CABI_LDFLAGS)
-
 cabi_minimal_la_SOURCES = cabi/cabi.c
-cabi_minimal_la_CPPFLAGS = $(CABI_CPPFLAGS) -DCABI_MINIMAL
+cabi_minimal_la_CPPFLAGS = $(AM_CPPFLAGS) -DCABI_MINIMAL
 # The minimal variant compiles out the code that uses most globals.
-cabi_minimal_la_CFLAGS = $(CABI_CFLAGS) -Wno-unused-variable
+cabi_minimal_la_CFLAGS = $(AM_CFLAGS) -Wno-unused-variable
 cabi_minimal_la_LDFLAGS = $(CABI_LDFLAGS)
-
 cabi_mask_la_SOURCES = cabi/cabi.c
-cabi_mask_la_CPPFLAGS = $(CABI_CPPFLAGS) -DCABI_MASK
-cabi_mask_la_CFLAGS = $(CABI_CFLAGS)
+cabi_mask_la_CPPFLAGS = $(AM_CPPFLAGS) -DCABI_MASK
 cabi_mask_la_LDFLAGS = $(CABI_LDFLAGS)
-
 cabi_bad_la_SOURCES = cabi/cabi.c
-cabi_bad_la_CPPFLAGS = $(CABI_CPPFLAGS) -DCABI_BAD
-cabi_bad_la_CFLAGS = $(CABI_CFLAGS)
+cabi_bad_la_CPPFLAGS = $(AM_CPPFLAGS) -DCABI_BAD
 cabi_bad_la_LDFLAGS = $(CABI_LDFLAGS)
-
 # For test-loader-asan.sh: the library is instrumented too.
 cabi_asan_la_SOURCES = cabi/cabi.c
-cabi_asan_la_CPPFLAGS = $(CABI_CPPFLAGS)
-cabi_asan_la_CFLAGS = $(CABI_CFLAGS) \
+cabi_asan_la_CFLAGS = $(AM_CFLAGS) \
 	-fsanitize=address,undefined -fno-omit-frame-pointer
 cabi_asan_la_LDFLAGS = $(CABI_LDFLAGS) -fsanitize=address,undefined
 

@@ -65,16 +65,9 @@ if HAVE_GOLANG
 TESTS += $(RELIABILITY_TESTS)
 
 noinst_DATA += plugins/reldisk/libreldisk.so
-CLEANFILES += plugins/reldisk/libreldisk.so plugins/reldisk/libreldisk.h
-
-# Built like the features plugins in golib.mk (whose golib source list
-# it shares).
 plugins/reldisk/libreldisk.so: $(srcdir)/plugins/reldisk/*.go \
-		$(srcdir)/plugins/go.mod $(golib_mk_sources)
-	$(MKDIR_P) plugins/reldisk
-	cd $(srcdir)/plugins/reldisk && \
-	  $(GOLANG) build -buildmode=c-shared \
-	    -o $(abs_builddir)/plugins/reldisk/libreldisk.so .
+		$(srcdir)/plugins/go.mod $(golib_sources)
+	$(go_build_c_shared)
 
 endif HAVE_GOLANG
 
