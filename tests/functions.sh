@@ -116,40 +116,129 @@ test_plugin ()
 tmpdir=$(mktemp -d /tmp/nbdkit-golang-test.XXXXXX)
 cleanup_fn rm -rf "$tmpdir"
 
+# wait_until CMD [ARGS...]: run CMD every tenth of a second until it
+# succeeds, at most $WAIT_TRIES times (default 600: a minute); fails
+# (status 1) if it never does.  Tests wait for a state with this or
+# the helpers below, never sleep for it.
+wait_until ()
+{
+    local i xtrace=
+    case $- in *x*) xtrace=1; set +x ;; esac
+    for (( i = 0; i < ${WAIT_TRIES:-600}; ++i )); do
+        if "$@"; then
+            [ -z "$xtrace" ] || set -x
+            return 0
+        fi
+        sleep 0.1
+    done
+    [ -z "$xtrace" ] || set -x
+    echo "$0: still not true after $i tries: $*"
+    return 1
+}
+
+# wait_for_file FILE: wait until FILE exists and is not empty (a
+# pidfile, a marker a client writes).
+wait_for_file ()
+{
+    wait_until test -s "$1"
+}
+
+# wait_for_socket SOCK: wait until the Unix socket SOCK exists.
+wait_for_socket ()
+{
+    wait_until test -S "$1"
+}
+
+# wait_for_log FILE REGEX: wait until a line of FILE matches the
+# extended regular expression REGEX.
+wait_for_log ()
+{
+    wait_until grep -qE -- "$2" "$1"
+}
+
+# wait_gone PID: wait until process PID has exited.
+_gone ()
+{
+    ! kill -0 "$1" 2>/dev/null
+}
+wait_gone ()
+{
+    wait_until _gone "$1"
+}
+
+# wait_no_process PATTERN: wait until no process has PATTERN in its
+# command line (pgrep -f), e.g. a socket path nothing may still use.
+_no_process ()
+{
+    ! pgrep -f -- "$1" >/dev/null
+}
+wait_no_process ()
+{
+    wait_until _no_process "$1" || {
+        pgrep -a -f -- "$1"
+        return 1
+    }
+}
+
 # start_nbdkit -P PIDFILE [ARGS...]: start nbdkit (in its default
 # forking mode unless ARGS say otherwise), wait for the pidfile, and
 # kill the server at exit.  Fails if the server does not start within
-# 60 seconds.
+# a minute.
 start_nbdkit ()
 {
-    local pidfile i
+    local pidfile
     if [ "$1" != "-P" ] || [ -z "$2" ]; then
         echo "$0: start_nbdkit: first arguments must be -P PIDFILE"
         exit 1
     fi
     pidfile="$2"
     nbdkit "$@"
-    for (( i = 0; i < 600; ++i )); do
-        test -s "$pidfile" && break
-        sleep 0.1
-    done
-    if ! test -s "$pidfile"; then
+    if ! wait_for_file "$pidfile"; then
         echo "$0: start_nbdkit: pidfile $pidfile was not created"
         exit 1
     fi
     cleanup_fn kill_nbdkit "$(cat "$pidfile")"
 }
 
+# wait_for_pidfile PIDFILE PID: wait until nbdkit, started as process
+# PID, has written PIDFILE; fails at once if PID exits instead.
+_started_or_gone ()
+{
+    test -s "$1" || _gone "$2"
+}
+wait_for_pidfile ()
+{
+    wait_until _started_or_gone "$1" "$2"
+    if ! test -s "$1"; then
+        echo "$0: nbdkit (process $2) exited without writing $1"
+        return 1
+    fi
+}
+
+# start_nbdkit_fg -P PIDFILE [ARGS...]: start nbdkit in the foreground
+# (-f) as a background job, bounded by TEST_TIMEOUT, and wait for its
+# pidfile.  Sets nbdkit_bg to the job's PID, for "wait $nbdkit_bg"
+# (whose status is nbdkit's exit status).  In its default forking mode
+# nbdkit sends its stderr to /dev/null once it has forked, so tests
+# that check nbdkit's messages use this (or -v).
+start_nbdkit_fg ()
+{
+    timeout -k 10 "$TEST_TIMEOUT" nbdkit -f "$@" &
+    nbdkit_bg=$!
+    cleanup_fn kill "$nbdkit_bg"
+    wait_for_pidfile "$2" "$nbdkit_bg" || {
+        echo "$0: start_nbdkit_fg: nbdkit did not start"
+        exit 1
+    }
+}
+
 # kill_nbdkit PID: SIGTERM, then wait up to 10 s, then SIGKILL (and
 # fail: a server that ignores SIGTERM is a bug).
 kill_nbdkit ()
 {
-    local pid=$1 i
+    local pid=$1
     kill "$pid" 2>/dev/null || return 0
-    for (( i = 0; i < 100; ++i )); do
-        kill -0 "$pid" 2>/dev/null || return 0
-        sleep 0.1
-    done
+    WAIT_TRIES=100 wait_gone "$pid" && return 0
     echo "$0: nbdkit $pid did not exit after SIGTERM, sending SIGKILL"
     kill -9 "$pid" 2>/dev/null
     return 1

@@ -40,7 +40,7 @@
 
 serve_and_exercise ()
 {
-    local plugin="$1" library="$2" i
+    local plugin="$1" library="$2"
     shift 2
     local sock="$tmpdir/sock" pid="$tmpdir/pid" uri
 
@@ -53,12 +53,7 @@ serve_and_exercise ()
         2> "$tmpdir/server.log" &
     server=$!
     cleanup_fn kill -9 "$server"
-    for (( i = 0; i < 1200; ++i )); do
-        test -s "$pid" && break
-        kill -0 "$server" || break
-        sleep 0.1
-    done
-    if ! test -s "$pid"; then
+    if ! WAIT_TRIES=1200 wait_for_pidfile "$pid" "$server"; then
         cat "$tmpdir/server.log"
         echo "$0: server did not start"
         exit 1
@@ -103,11 +98,7 @@ except nbd.Error as e:
 
     # Stop the server, and give it a bounded time to exit.
     kill -TERM "$(cat "$pid")"
-    for (( i = 0; i < 1200; ++i )); do
-        kill -0 "$server" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$server" 2>/dev/null; then
+    if ! WAIT_TRIES=1200 wait_gone "$server"; then
         cat "$tmpdir/server.log"
         echo "$0: server did not exit after SIGTERM"
         exit 1

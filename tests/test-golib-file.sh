@@ -67,9 +67,9 @@ truncate -s 4M $tmpdir/disk.img
 # nbdkit started in).
 pid=$tmpdir/pid
 sock=$tmpdir/sock
-( cd $tmpdir && nbdkit -P $pid -U $sock $golang_plugin $file file=disk.img )
-for i in $(seq 600); do test -S $sock && test -s $pid && break; sleep 0.1; done
-cleanup_fn kill_nbdkit "$(cat $pid)"
+cd $tmpdir
+start_nbdkit -P $pid -U $sock $golang_plugin $file file=disk.img
+cd - >/dev/null
 uri="nbd+unix:///?socket=$sock"
 
 nbdinfo "$uri" > $tmpdir/info

@@ -205,15 +205,9 @@ h.shutdown()
 # Shutdown from a callback stops the server.
 pid=$tmpdir/pid
 sock=$tmpdir/sock
-nbdkit -f -P $pid -U $sock $golang_plugin $features &
-for i in $(seq 600); do test -S $sock && test -s $pid && break; sleep 0.1; done
-cleanup_fn kill_nbdkit "$(cat $pid)"
+start_nbdkit_fg -P $pid -U $sock $golang_plugin $features
 nbdsh -u "nbd+unix:///shutdown?socket=$sock" -c 'h.pread(512, 0)' || :
-for i in $(seq 300); do
-    kill -0 "$(cat $pid)" 2>/dev/null || break
-    sleep 0.1
-done
-if kill -0 "$(cat $pid)" 2>/dev/null; then
+if ! wait_gone "$(cat $pid)"; then
     echo "$0: nbdkit still runs after nbdkit.Shutdown"
     exit 1
 fi

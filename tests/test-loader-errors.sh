@@ -135,11 +135,7 @@ timeout 10 nbdkit -P "$pid" -U "$sock" "$golang_plugin" "$cabi" \
     block=config_complete 2> "$tmpdir/err" || status=$?
 cat "$tmpdir/err"
 test "$status" -eq 124
-for (( i = 0; i < 100; ++i )); do
-    pgrep -f -- "$sock" || break
-    sleep 0.1
-done
-if pgrep -f -- "$sock"; then
+if ! WAIT_TRIES=100 wait_no_process "$sock"; then
     echo "$0: the check process outlived nbdkit"
     exit 1
 fi

@@ -70,13 +70,7 @@ nbdkit -U - "$golang_plugin" "$plain" size=2M \
 # -f: no fork.
 sock2="$tmpdir/sock2"
 pid2="$tmpdir/pid2"
-nbdkit -f -P "$pid2" -U "$sock2" "$golang_plugin" "$plain" size=2M &
-for (( i = 0; i < 600; ++i )); do
-    test -s "$pid2" && break
-    sleep 0.1
-done
-test -s "$pid2"
-cleanup_fn kill_nbdkit "$(cat "$pid2")"
+start_nbdkit_fg -P "$pid2" -U "$sock2" "$golang_plugin" "$plain" size=2M
 timeout "$TEST_TIMEOUT" nbdsh -u "nbd+unix:///?socket=$sock2" -c "$check"
 # nbdinfo also works and sees the write-capable disk.
 timeout "$TEST_TIMEOUT" nbdinfo "nbd+unix:///?socket=$sock2" > "$tmpdir/info"

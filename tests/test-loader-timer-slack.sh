@@ -85,15 +85,12 @@ test "$(cat "$tmpdir/report")" = "$own $own"
 # threads to $tmpdir/slacks and its main thread's slack to $tmpdir/main.
 serve ()
 {
-    local sock="$tmpdir/sock" pid t i
+    local sock="$tmpdir/sock" pid t
     rm -f "$sock" "$tmpdir/connected" "$tmpdir/read"
     env "$@" nbdkit -f -U "$sock" "$golang_plugin" "$ramdisk" size=1M &
     pid=$!
     cleanup_fn kill "$pid"
-    for (( i = 0; i < 600; ++i )); do
-        test -S "$sock" && break
-        sleep 0.1
-    done
+    wait_for_socket "$sock"
     timeout "$TEST_TIMEOUT" nbdsh -u "nbd+unix:///?socket=$sock" -c "
 h.pwrite(b'slack!' * 100, 0)
 assert h.pread(600, 0) == b'slack!' * 100
@@ -105,11 +102,7 @@ for _ in range(6000):
         break
     time.sleep(0.01)
 " &
-    for (( i = 0; i < 600; ++i )); do
-        test -e "$tmpdir/connected" && break
-        sleep 0.1
-    done
-    test -e "$tmpdir/connected"
+    wait_until test -e "$tmpdir/connected"
     cat "/proc/$pid/timerslack_ns" > "$tmpdir/main"
     for t in /proc/"$pid"/task/*; do
         cat "/proc/${t##*/}/timerslack_ns"

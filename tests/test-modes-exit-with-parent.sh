@@ -50,10 +50,7 @@ bash -c '
 ' parent "$sock" "$pid" "$golang_plugin" "$ramdisk" &
 parent=$!
 cleanup_fn kill $parent
-for (( i = 0; i < 600; ++i )); do
-    test -S "$sock" && test -s "$pid" && break
-    sleep 0.1
-done
+wait_for_file "$pid"
 server=$(cat "$pid")
 cleanup_fn kill_nbdkit $server
 
@@ -65,11 +62,7 @@ test "$size" -eq $((2 * 1024 * 1024))
 
 # Kill the parent: the server must go within seconds.
 kill $parent
-for (( i = 0; i < 300; ++i )); do
-    kill -0 "$server" 2>/dev/null || break
-    sleep 0.1
-done
-if kill -0 "$server" 2>/dev/null; then
+if ! WAIT_TRIES=300 wait_gone "$server"; then
     echo "$0: nbdkit did not exit when its parent died"
     exit 1
 fi

@@ -48,10 +48,7 @@ head -c $((64 * 1024 * 1024)) /dev/urandom > "$tmpdir/in"
 nbdkit -f -U "$sock" -P "$pid" "$golang_plugin" script="$ramdisk" size=64M &
 server=$!
 cleanup_fn kill_nbdkit $server
-for (( i = 0; i < 600; ++i )); do
-    test -S "$sock" && test -s "$pid" && break
-    sleep 0.1
-done
+wait_for_pidfile "$pid" $server
 # No fork: the pidfile names the process we started.
 test "$(cat "$pid")" -eq $server
 

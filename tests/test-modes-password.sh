@@ -58,17 +58,22 @@ kill "\$(cat "$pid")"
 touch "$tmpdir/done"
 EOF
 
-# The "user" types the password once, then an end-of-file (^D) which
-# would make a second read of the password fail instead of hang.
+# The "user" types the password once nbdkit prompts for it (input
+# typed earlier is discarded when the terminal's echo is turned off),
+# then, once nbdkit has exited or prompted a second time, an
+# end-of-file (^D) which makes a second read of the password fail
+# instead of hang.
+answered_or_asked_again ()
 {
-    sleep 2
+    grep -q "nbdkit exited with status" "$tmpdir/out" ||
+        [ "$(grep -c 'password:' "$tmpdir/out")" -ge 2 ]
+}
+{
+    wait_for_log "$tmpdir/out" 'password:'
     printf 'secret-typed\n'
-    sleep 2
+    wait_until answered_or_asked_again
     printf '\004'
-    for (( i = 0; i < 1200; ++i )); do
-        test -f "$tmpdir/done" && break
-        sleep 0.1
-    done
+    WAIT_TRIES=1200 wait_until test -f "$tmpdir/done"
 } | timeout 120 script -qec "bash $tmpdir/inner.sh" /dev/null \
       > "$tmpdir/out" 2>&1 || :
 cat "$tmpdir/out"
