@@ -47,7 +47,7 @@ export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 : "${abs_top_builddir:?run tests through make check}"
 : "${abs_top_srcdir:=$abs_top_builddir}"
 
-# Python helpers shared by tests (features_client.py).
+# The Python clients shared by the tests (nbdclient.py).
 export PYTHONPATH="$abs_top_srcdir/tests${PYTHONPATH:+:$PYTHONPATH}"
 
 # The loader as built in this tree, and the built examples.

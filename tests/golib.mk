@@ -44,7 +44,6 @@ golib_tests = \
 
 EXTRA_DIST += \
 	$(golib_tests) \
-	features_client.py \
 	plugins/go.mod \
 	plugins/features/features.go \
 	plugins/features-noregister/noregister.go \

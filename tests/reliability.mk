@@ -33,7 +33,7 @@
 # The tests drive the reldisk test plugin (tests/plugins/reldisk),
 # whose behaviour is chosen by configuration keys, with real NBD
 # clients: fio's nbd engine and python3-libnbd programs using
-# tests/rel/rellib.py.  "make soak" runs the long memory soak, which
+# tests/nbdclient.py.  "make soak" runs the long memory soak, which
 # is never part of "make check".
 
 RELIABILITY_TESTS = \
@@ -56,7 +56,6 @@ RELIABILITY_TESTS = \
 EXTRA_DIST += \
 	$(RELIABILITY_TESTS) \
 	soak.sh \
-	rel/rellib.py \
 	rel/relfuncs.sh \
 	plugins/reldisk/reldisk.go \
 	$(NULL)

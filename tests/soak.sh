@@ -67,7 +67,7 @@ timeout $((SOAK_SECONDS + SOAK_WARMUP + 600)) $python - "$sock" "$(cat "$pid")" 
         "$SOAK_SECONDS" "$SOAK_INTERVAL" "$SOAK_WARMUP" <<'EOF_PY'
 import random, sys, threading, time
 import nbd
-import rellib
+import nbdclient
 
 sock, pid = sys.argv[1], int(sys.argv[2])
 seconds, interval, warmup = (int(x) for x in sys.argv[3:6])
@@ -82,9 +82,9 @@ def rss_kib():
     raise RuntimeError("no VmRSS")
 
 # Write the whole disk once, so that the RAM disk's pages are resident.
-h = rellib.connect(sock)
-ops = [("w", o, rellib.pattern(o, M, 0)) for o in range(0, size, M)]
-assert all(r[0] == 0 for r in rellib.run_ops(h, ops, 8))
+h = nbdclient.connect(sock)
+ops = [("w", o, nbdclient.pattern(o, M, 0)) for o in range(0, size, M)]
+assert all(r[0] == 0 for r in nbdclient.run_ops(h, ops, 8))
 h.shutdown()
 print("soak: RSS after writing the disk: %d KiB" % rss_kib(), flush=True)
 
@@ -105,9 +105,9 @@ def cycle(rnd, base, region):
         count = rnd.choice((512, 4096, 65536, 1 << 20))
         off = base + rnd.randrange(0, region - count + 1, 512)
         seed = rnd.randrange(1 << 32)
-        ops.append(("w", off, rellib.pattern(off, count, seed)))
+        ops.append(("w", off, nbdclient.pattern(off, count, seed)))
         ops.append(("r", off, count))
-    res = rellib.run_ops(h, ops, 4)
+    res = nbdclient.run_ops(h, ops, 4)
     assert all(r[0] == 0 for r in res), [r[0] for r in res]
     nbytes = 2 * sum(len(op[2]) for op in ops if op[0] == "w")
     # Writes in flight together complete in any order: check the data

@@ -62,7 +62,7 @@ fi
 
 cat > $tmpdir/defaults.py <<'PY'
 import errno, nbd, sys
-from features_client import expect_error
+from nbdclient import expect_error
 
 # name: (configuration, what the client sees, what requests do).
 # Client flags not given are false; "ro" is is_read_only.

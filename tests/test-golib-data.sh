@@ -46,16 +46,16 @@ test -f "$features"
 
 cat > $tmpdir/data.py <<'PY'
 import errno, nbd, sys
-import features_client
-from features_client import counter
+import nbdclient
+from nbdclient import counter
 
 sock = sys.argv[1]
 
 def connect(name):
-    return features_client.connect(sock, name)
+    return nbdclient.connect(sock, name, base_allocation=True)
 
 def report():
-    return features_client.report(sock)
+    return nbdclient.report(sock)
 
 h = connect("full")
 size = h.get_size()

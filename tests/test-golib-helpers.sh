@@ -52,15 +52,15 @@ mkdir $tmpdir/dir
 
 cat > $tmpdir/helpers.py <<'PY'
 import errno, nbd, os, sys
-import features_client
+import nbdclient
 
 sock, tmpdir = sys.argv[1], os.path.realpath(sys.argv[2])
 has_disconnect = sys.argv[3] == "yes"
 
 def connect(name):
-    return features_client.connect(sock, name)
+    return nbdclient.connect(sock, name, base_allocation=True)
 
-r = features_client.report(sock, 8192)
+r = nbdclient.report(sock, 8192)
 print(r)
 expect = {
     "size": "2097152", "bool": "true",
@@ -82,7 +82,7 @@ h.shutdown()
 h = connect("sleep")
 assert h.pread(512, 0) == bytes(512)
 h.shutdown()
-r = features_client.report(sock, 8192)
+r = nbdclient.report(sock, 8192)
 assert r["count_sleep"] == "1", r
 
 h = connect("disconnect")
@@ -135,8 +135,8 @@ fi
 minor=$(nbdkit --version | awk '{print $2}' | cut -d. -f2)
 cat > $tmpdir/report.py <<'PY'
 import sys
-import features_client
-r = features_client.report(sys.argv[1], 8192)
+import nbdclient
+r = nbdclient.report(sys.argv[1], 8192)
 for k in sys.argv[2:]:
     print("%s=%s" % (k, r.get(k)))
 PY

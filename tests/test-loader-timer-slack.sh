@@ -65,8 +65,8 @@ report ()
     env "$@" timeout "$TEST_TIMEOUT" \
         nbdkit -U - "$golang_plugin" "$features" --run '
 python3 -c "
-import sys, features_client
-r = features_client.report(sys.argv[1], 8192)
+import sys, nbdclient
+r = nbdclient.report(sys.argv[1], 8192)
 print(r[\"timer_slack_init\"], r[\"timer_slack_callback\"])
 " "$unixsocket"' > "$tmpdir/report"
     cat "$tmpdir/report"

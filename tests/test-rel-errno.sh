@@ -59,12 +59,12 @@ rel_start_fg -P "$pid" -U "$sock" \
 timeout "$TEST_TIMEOUT" $python - "$sock" $errnos <<'EOF_PY'
 import sys
 import nbd
-import rellib
+import nbdclient
 
 sock = sys.argv[1]
 names = sys.argv[2:]
 expect = {"EROFS": "EPERM"}
-h = rellib.connect(sock)
+h = nbdclient.connect(sock)
 assert h.can_df() and h.can_fast_zero()
 for i, name in enumerate(names, 1):
     off = i * 4096

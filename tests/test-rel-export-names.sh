@@ -56,7 +56,7 @@ start_nbdkit -P "$pid" -U "$sock" -v --log=stderr \
 timeout "$TEST_TIMEOUT" $python - "$sock" <<'EOF_PY'
 import sys
 import nbd
-import rellib
+import nbdclient
 
 sock = sys.argv[1]
 names = ["", "/", "//", " ", "  two  spaces ", "?", "?a=b&c", "a%20b",
@@ -90,7 +90,7 @@ try:
 except nbd.Error as e:
     print("4097-byte name refused: %s" % e)
 
-h = rellib.connect(sock, "after")
+h = nbdclient.connect(sock, "after")
 assert bytes(h.pread(8, 0)).rstrip(b"\0") == b"after"
 h.shutdown()
 EOF_PY

@@ -59,7 +59,7 @@ start_nbdkit -P "$pid" -U "$sock" -v --log=stderr \
 timeout "$TEST_TIMEOUT" $python - "$sock" <<'EOF_PY'
 import sys
 import nbd
-import rellib
+import nbdclient
 
 sock = sys.argv[1]
 size = 128 << 20
@@ -74,14 +74,14 @@ def fails(what, f):
     raise AssertionError("%s succeeded" % what)
 
 def alive():
-    h = rellib.connect(sock)
+    h = nbdclient.connect(sock)
     assert h.get_size() == size
     h.pread(512, 0)
     h.shutdown()
 
 # Requests at and past the end, with libnbd's own checks off so that
 # they reach the server.
-h = rellib.connect(sock, strict=False)
+h = nbdclient.connect(sock, strict=False)
 assert h.get_size() == size
 h.pwrite(b"\x55" * 512, size - 512)
 assert h.pread(512, size - 512) == b"\x55" * 512
@@ -106,14 +106,14 @@ assert h.pread(512, size - 512) == b"\x55" * 512
 
 # Maximum-size requests.
 for count in (32 * M, 64 * M):
-    data = rellib.pattern(0, count, count)
+    data = nbdclient.pattern(0, count, count)
     h.pwrite(data, size - count)
     assert h.pread(count, size - count) == data
     print("%-40s ok" % ("read and write of %d MiB" % (count // M)))
 h.shutdown()
 
 # Past the maximum request size (64M): refused, server survives.
-h = rellib.connect(sock, strict=False)
+h = nbdclient.connect(sock, strict=False)
 fails("read of 64M + 512", lambda: h.pread(64 * M + 512, 0))
 try:
     h.shutdown()
@@ -131,7 +131,7 @@ alive()
 # consistent with the size it was given.
 sizes = []
 for i in range(3):
-    h = rellib.connect(sock, "grow", strict=False)
+    h = nbdclient.connect(sock, "grow", strict=False)
     s = h.get_size()
     sizes.append(s)
     h.pread(512, s - 512)

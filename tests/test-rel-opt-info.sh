@@ -56,7 +56,7 @@ start_nbdkit -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
 timeout "$TEST_TIMEOUT" $python - "$sock" <<'EOF_PY'
 import sys
 import nbd
-import rellib
+import nbdclient
 
 sock = sys.argv[1]
 rounds = 25
@@ -96,7 +96,7 @@ def job(t):
         return opens
     return run
 
-n = sum(rellib.run_parallel([job(t) for t in range(4)]))
+n = sum(nbdclient.run_parallel([job(t) for t in range(4)]))
 print("OPT_INFO test: %d opens by OPT_INFO and OPT_GO" % n)
 open(sys.argv[1] + ".opens", "w").write("%d\n" % n)
 EOF_PY

@@ -57,7 +57,7 @@ start_nbdkit -P "$pid" -U "$sock" -v --log=stderr \
 
 timeout "$TEST_TIMEOUT" $python - "$sock" "$panics" "$tmpdir/injected" <<'EOF_PY'
 import sys
-import rellib
+import nbdclient
 
 sock = sys.argv[1]
 panics = set(int(x) for x in sys.argv[2].split(","))
@@ -66,14 +66,14 @@ conns, depth = 4, 16
 
 def job(c):
     def run():
-        h = rellib.connect(sock)
+        h = nbdclient.connect(sock)
         failed = 0
         for rnd in range(2):
             # Connection c writes its own seed to blocks b with
             # b/4096 % conns == c, so the data read back is known.
             mine = [b for b in blocks if (b // 4096) % conns == c]
-            wops = [("w", b, rellib.pattern(b, 4096, c + 1)) for b in mine]
-            for (_, b, _), r in zip(wops, rellib.run_ops(h, wops, depth)):
+            wops = [("w", b, nbdclient.pattern(b, 4096, c + 1)) for b in mine]
+            for (_, b, _), r in zip(wops, nbdclient.run_ops(h, wops, depth)):
                 if b in panics:
                     assert r[0] == "EIO", ("write", b, r[0])
                     failed += 1
@@ -84,14 +84,14 @@ def job(c):
             # check all blocks).
             barrier.wait()
             rops = [("r", b, 4096) for b in blocks]
-            for (_, b, _), r in zip(rops, rellib.run_ops(h, rops, depth)):
+            for (_, b, _), r in zip(rops, nbdclient.run_ops(h, rops, depth)):
                 if b in panics:
                     assert r[0] == "EIO", ("read", b, r[0])
                     failed += 1
                 else:
                     assert r[0] == 0, ("read", b, r[0])
                     seed = (b // 4096) % conns + 1
-                    assert r[1] == rellib.pattern(b, 4096, seed), ("data", b)
+                    assert r[1] == nbdclient.pattern(b, 4096, seed), ("data", b)
             barrier.wait()
         h.shutdown()
         return failed, 2 * (len(wops) + len(rops))
@@ -99,7 +99,7 @@ def job(c):
 
 import threading
 barrier = threading.Barrier(conns)
-res = rellib.run_parallel([job(c) for c in range(conns)])
+res = nbdclient.run_parallel([job(c) for c in range(conns)])
 failed = sum(r[0] for r in res)
 total = sum(r[1] for r in res)
 print("panic test: %d connections x queue depth %d: %d requests, "
@@ -111,8 +111,8 @@ assert failed == 2 * (len(panics) + conns * len(panics)), failed
 open(sys.argv[3], "w").write("%d\n" % failed)
 
 # The server is still up and serves a new connection.
-h = rellib.connect(sock)
-assert h.pread(4096, 8192) == rellib.pattern(8192, 4096, 3)
+h = nbdclient.connect(sock)
+assert h.pread(4096, 8192) == nbdclient.pattern(8192, 4096, 3)
 h.shutdown()
 EOF_PY
 

@@ -75,10 +75,10 @@ for pressure in alloc spin; do
         grep '^serve .* spin tid=' "$log" | sort > "$tmpdir/spins-before"
         timeout 120 $python - "$sock" <<'EOF_PY'
 import sys
-import rellib
+import nbdclient
 
-h = rellib.connect(sys.argv[1])
-res = rellib.run_ops(h, [("r", i * 4096, 4096) for i in range(512)], 8)
+h = nbdclient.connect(sys.argv[1])
+res = nbdclient.run_ops(h, [("r", i * 4096, 4096) for i in range(512)], 8)
 assert all(r[0] == 0 for r in res)
 h.shutdown()
 EOF_PY

@@ -96,28 +96,28 @@ rel_start_fg -P "$pid" -U "$sock" \
 
 timeout "$TEST_TIMEOUT" $python - "$sock" <<'EOF_PY'
 import random, sys
-import rellib
+import nbdclient
 
 sock = sys.argv[1]
 
 def job(c):
     def run():
-        h = rellib.connect(sock)
+        h = nbdclient.connect(sock)
         base = c * (16 << 20)
         rnd = random.Random(c)
         blocks = [base + i * 65536 for i in range(256)]
         rnd.shuffle(blocks)
-        res = rellib.run_ops(h, [("w", o, rellib.pattern(o, 65536, c))
+        res = nbdclient.run_ops(h, [("w", o, nbdclient.pattern(o, 65536, c))
                                  for o in blocks], 16)
         assert all(r[0] == 0 for r in res)
-        res = rellib.run_ops(h, [("r", o, 65536) for o in blocks], 16)
+        res = nbdclient.run_ops(h, [("r", o, 65536) for o in blocks], 16)
         for o, r in zip(blocks, res):
-            assert r[0] == 0 and r[1] == rellib.pattern(o, 65536, c), o
+            assert r[0] == 0 and r[1] == nbdclient.pattern(o, 65536, c), o
         h.shutdown()
         return 2 * len(blocks)
     return run
 
-n = sum(rellib.run_parallel([job(c) for c in range(4)]))
+n = sum(nbdclient.run_parallel([job(c) for c in range(4)]))
 print("race-built plugin: 4 connections x queue depth 16, %d requests" % n)
 EOF_PY
 

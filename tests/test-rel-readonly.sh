@@ -50,11 +50,11 @@ start_nbdkit -P "$pid" -U "$sock" -r "$golang_plugin" "$reldisk" log="$log"
 timeout "$TEST_TIMEOUT" $python - "$sock" <<'EOF_PY'
 import sys
 import nbd
-import rellib
+import nbdclient
 
 sock = sys.argv[1]
 for strict in (True, False):
-    h = rellib.connect(sock, strict=strict)
+    h = nbdclient.connect(sock, strict=strict)
     assert h.is_read_only()
     ops = [("write", lambda: h.pwrite(b"x" * 512, 0))]
     if not strict:

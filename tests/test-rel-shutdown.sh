@@ -58,9 +58,9 @@ rel_start_fg -P "$pid" -U "$sock" \
 timeout 60 $python - "$sock" <<'EOF_PY'
 import sys
 import nbd
-import rellib
+import nbdclient
 
-h = rellib.connect(sys.argv[1])
+h = nbdclient.connect(sys.argv[1])
 assert h.pread(512, 0) == bytearray(512)
 try:
     # The request that calls Shutdown may complete or may be cut off
@@ -97,11 +97,11 @@ echo "nbdkit_disconnect available: $has_disconnect"
 timeout 60 $python - "$sock" "$has_disconnect" <<'EOF_PY'
 import sys
 import nbd
-import rellib
+import nbdclient
 
 sock, has = sys.argv[1], sys.argv[2] == "yes"
-h = rellib.connect(sock)
-other = rellib.connect(sock)
+h = nbdclient.connect(sock)
+other = nbdclient.connect(sock)
 try:
     h.pread(512, 65536)
     raise AssertionError("the pread calling Disconnect succeeded")

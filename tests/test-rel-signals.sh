@@ -62,11 +62,11 @@ for sig in TERM INT; do
 
     timeout 60 $python - "$sock" <<'EOF_PY'
 import sys
-import rellib
+import nbdclient
 
 for c in range(2):
-    h = rellib.connect(sys.argv[1], "done-%d" % c)
-    res = rellib.run_ops(h, [("w", 0, b"d" * 4096), ("r", 0, 4096)] * 8, 4)
+    h = nbdclient.connect(sys.argv[1], "done-%d" % c)
+    res = nbdclient.run_ops(h, [("w", 0, b"d" * 4096), ("r", 0, 4096)] * 8, 4)
     assert all(r[0] == 0 for r in res)
     h.shutdown()
 EOF_PY
@@ -78,22 +78,22 @@ EOF_PY
     # The busy clients run until the server goes away (at most 120 s).
     timeout 120 $python - "$sock" "$tmpdir/busy-$sig" <<'EOF_PY' &
 import os, sys
-import rellib
+import nbdclient
 
 sock, flag = sys.argv[1], sys.argv[2]
 
 def job(c):
     def run():
-        h = rellib.connect(sock, "busy-%d" % c)
+        h = nbdclient.connect(sock, "busy-%d" % c)
         base = c * (8 << 20)
         n = 0
         while True:
             ops = []
             for i in range(16):
                 o = base + ((n + i) % 128) * 65536
-                ops.append(("w", o, rellib.pattern(o, 65536, c)))
+                ops.append(("w", o, nbdclient.pattern(o, 65536, c)))
                 ops.append(("r", o, 65536))
-            res = rellib.run_ops(h, ops, 8)
+            res = nbdclient.run_ops(h, ops, 8)
             if any(r[0] != 0 for r in res):
                 return n
             n += len(ops)
@@ -103,7 +103,7 @@ def job(c):
 
 try:
     print("requests before the signal:",
-          rellib.run_parallel([job(c) for c in range(4)]))
+          nbdclient.run_parallel([job(c) for c in range(4)]))
 except Exception as e:
     print("client stopped: %s" % e)
 EOF_PY
@@ -125,9 +125,9 @@ EOF_PY
     cat "$log"
     $python - "$log" <<'EOF_PY'
 import sys
-import rellib
+import nbdclient
 
-events = rellib.parse_log(sys.argv[1])
+events = nbdclient.parse_log(sys.argv[1])
 names = [ev for ev, kv in events]
 opened = {kv["id"]: kv["export"] for ev, kv in events if ev == "open"}
 closed = [kv["id"] for ev, kv in events if ev == "close"]

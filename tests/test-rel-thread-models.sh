@@ -62,24 +62,24 @@ for model in serialize_connections serialize_all_requests \
 
     timeout "$TEST_TIMEOUT" $python - "$sock" <<'EOF_PY'
 import sys
-import rellib
+import nbdclient
 
 sock = sys.argv[1]
 conns, depth, nreq = 4, 8, 48
 
 def job(c):
     def run():
-        h = rellib.connect(sock)
+        h = nbdclient.connect(sock)
         ops = [("r", ((c * nreq + i) * 4096) % (1 << 20), 4096)
                for i in range(nreq)]
-        res = rellib.run_ops(h, ops, depth)
+        res = nbdclient.run_ops(h, ops, depth)
         h.shutdown()
         bad = [r for r in res if r[0] != 0]
         assert not bad, "connection %d: %d requests failed" % (c, len(bad))
         return len(res)
     return run
 
-n = sum(rellib.run_parallel([job(c) for c in range(conns)]))
+n = sum(nbdclient.run_parallel([job(c) for c in range(conns)]))
 print("thread model test: %d connections x queue depth %d, %d requests"
       % (conns, depth, n))
 EOF_PY

@@ -35,7 +35,6 @@
 unset LIBNBD_DEBUG
 
 reldisk="$(test_plugin reldisk)"
-export PYTHONPATH="$SRCDIR/rel${PYTHONPATH:+:$PYTHONPATH}"
 python=/usr/bin/python3
 
 # rel_fio SOCK JOBS DEPTH LOOPS: random writes of mixed sizes (512 B to

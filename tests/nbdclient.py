@@ -28,10 +28,16 @@
 # (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
 # OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
-"""Helpers for the reliability tests: python3-libnbd clients that keep
-many requests in flight on many connections at once.
+"""The python3-libnbd clients of the tests, one module for all of
+them (the tests find it through PYTHONPATH, set by functions.sh).
 
-An operation is a tuple:
+connect() opens a connection; report(), counter() and expect_error()
+serve the tests of the golib "features" test plugin; run_ops(),
+run_parallel() and pattern() keep many requests in flight on many
+connections at once, and parse_log() and cleanup_stats() read the log
+of the reldisk test plugin.
+
+An operation of run_ops() is a tuple:
     ("r", offset, count)          read; result is (0 or errno, bytes)
     ("w", offset, data)           write; result is (0 or errno, None)
     ("b", offset, count)          block status; result is (0 or errno, extents)
@@ -40,21 +46,51 @@ errno is the name libnbd gives it ("EIO"), as in nbd.Error.errno.
 """
 
 import array
-import os
 import sys
 import threading
 
 import nbd
 
 
-def connect(sock, export="", strict=True):
-    """Connect to the Unix socket SOCK and select EXPORT."""
+def connect(sock, export="", strict=True, base_allocation=False):
+    """Connect to the Unix socket SOCK and select EXPORT; with
+    BASE_ALLOCATION, ask for the base:allocation context (for block
+    status).  STRICT=False turns off libnbd's own checks of requests,
+    so that the server sees what a hostile client would send."""
     h = nbd.NBD()
     h.set_export_name(export)
+    if base_allocation:
+        h.add_meta_context(nbd.CONTEXT_BASE_ALLOCATION)
     if not strict:
         h.set_strict_mode(0)
     h.connect_unix(sock)
     return h
+
+
+def report(sock, size=4096):
+    """Read the report of the golib "features" test plugin
+    (tests/plugins/features): its "report" export reads back as
+    key=value lines saying what the plugin has seen (counters of calls,
+    results of helpers).  Returned as a dict of strings."""
+    h = connect(sock, "report")
+    text = h.pread(size, 0).rstrip(b"\0").decode()
+    h.shutdown()
+    return dict(line.split("=", 1) for line in text.splitlines())
+
+
+def counter(r, name):
+    """How many times the report R says callback NAME was called."""
+    return int(r.get("count_" + name, "0"))
+
+
+def expect_error(f, errnum):
+    """Call F, which must fail with an nbd.Error carrying ERRNUM."""
+    try:
+        f()
+    except nbd.Error as e:
+        assert e.errnum == errnum, (e.errnum, errnum, e)
+        return
+    assert False, "no error"
 
 
 # python3-libnbd 1.14 never frees an nbd.Buffer (each leaks its whole
@@ -170,10 +206,6 @@ def pattern(offset, count, seed=0):
         words.byteswap()
     raw = words.tobytes()
     return raw[offset - base:offset - base + count]
-
-
-def random_bytes(n):
-    return os.urandom(n)
 
 
 def parse_log(path, phase="serve"):
