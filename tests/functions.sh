@@ -156,6 +156,19 @@ wait_for_log ()
     wait_until grep -qE -- "$2" "$1"
 }
 
+# wait_for_lines FILE REGEX N: wait until at least N lines of FILE
+# match the extended regular expression REGEX.
+_lines_at_least ()
+{
+    local n
+    n=$(grep -cE -- "$2" "$1") || :
+    [ "${n:-0}" -ge "$3" ]
+}
+wait_for_lines ()
+{
+    wait_until _lines_at_least "$@"
+}
+
 # wait_gone PID: wait until process PID has exited.
 _gone ()
 {
@@ -242,6 +255,128 @@ kill_nbdkit ()
     echo "$0: nbdkit $pid did not exit after SIGTERM, sending SIGKILL"
     kill -9 "$pid" 2>/dev/null
     return 1
+}
+
+# expect_start_failure NAME [-f] ARGS...: run nbdkit with ARGS (the
+# plugin and its parameters) on a socket and pidfile of its own, in
+# its default forking mode or in the foreground (-f), where it must
+# refuse to start: exit non-zero within two minutes, never write its
+# pidfile or leave its socket (it never served), and leave no process
+# behind.  Its output
+# (stdout and stderr) is in $tmpdir/NAME.out.
+expect_start_failure ()
+{
+    local name=$1 fg= status=0 sock pid out
+    shift
+    if [ "$1" = -f ]; then
+        fg=-f
+        shift
+    fi
+    sock="$tmpdir/$name.sock"
+    pid="$tmpdir/$name.pid"
+    out="$tmpdir/$name.out"
+    rm -f "$sock" "$pid"
+    # -k: a plugin that took SIGTERM away from nbdkit ignores
+    # timeout's first signal.
+    timeout -k 5 120 nbdkit $fg -U "$sock" -P "$pid" "$@" \
+        </dev/null >"$out" 2>&1 || status=$?
+    cat "$out"
+    echo "$name: nbdkit exited with status $status"
+    if [ "$status" -eq 0 ]; then
+        # nbdkit started (in the forking mode, it is serving in the
+        # background): kill it, it is ours, then fail.
+        test ! -s "$pid" || kill -9 "$(cat "$pid")" 2>/dev/null || :
+        echo "$0: $name: nbdkit started instead of failing"
+        exit 1
+    fi
+    if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+        echo "$0: $name: nbdkit hung"
+        exit 1
+    fi
+    if test -e "$pid" || test -S "$sock"; then
+        echo "$0: $name: nbdkit wrote its pidfile or left its socket"
+        exit 1
+    fi
+    if ! wait_no_process "$sock"; then
+        echo "$0: $name: a process using $sock was left behind"
+        exit 1
+    fi
+}
+
+# reldisk_setup: for tests of the reldisk test plugin
+# (tests/plugins/reldisk): $reldisk is the library, and libnbd's debug
+# output (LIBNBD_DEBUG=1, set for all tests), which the thousands of
+# requests these tests make would swamp the logs with, is off.
+reldisk_setup ()
+{
+    reldisk="$(test_plugin reldisk)"
+    unset LIBNBD_DEBUG
+}
+
+# reldisk_stats LOG: print the counters the reldisk plugin logged at
+# cleanup.
+reldisk_stats ()
+{
+    grep '^serve .* cleanup ' "$1"
+}
+
+# reldisk_stat LOG NAME: one counter of the cleanup line.
+reldisk_stat ()
+{
+    reldisk_stats "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# fio_verify SOCK JOBS DEPTH LOOPS: random writes of mixed sizes (512 B to
+# 4 MiB) from JOBS fio jobs (one NBD connection each), DEPTH requests in
+# flight per connection, each job on its own 32 MiB region of the disk,
+# with verification reads interleaved (verify_backlog) and a final
+# verification pass, LOOPS times over.  Fails on any I/O error or
+# verification failure, and prints the figures.
+fio_verify ()
+{
+    local sock=$1 jobs=$2 depth=$3 loops=$4
+    cat > "$tmpdir/job.fio" <<EOF_FIO
+[global]
+ioengine=nbd
+uri=nbd+unix:///?socket=$sock
+rw=randwrite
+bssplit=512/20:4k/40:64k/25:1m/10:4m/5
+blockalign=512
+iodepth=$depth
+numjobs=$jobs
+size=32m
+offset_increment=32m
+loops=$loops
+verify=crc32c
+verify_backlog=32
+do_verify=1
+verify_fatal=1
+verify_state_save=0
+[verify]
+EOF_FIO
+    timeout "$TEST_TIMEOUT" fio "$tmpdir/job.fio" \
+            --output-format=json --output="$tmpdir/fio.json"
+    python3 - "$tmpdir/fio.json" "$jobs" "$depth" "$loops" <<'EOF_PY'
+import json, sys
+path, jobs, depth, loops = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+text = open(path).read()
+# fio prints "fio: connected to NBD server" lines before the JSON.
+data = json.loads(text[text.index("{"):])
+js = data["jobs"]
+assert len(js) == jobs, "expected %d fio jobs, got %d" % (jobs, len(js))
+errors = sum(j["error"] for j in js)
+rios = sum(j["read"]["total_ios"] for j in js)
+wios = sum(j["write"]["total_ios"] for j in js)
+rbytes = sum(j["read"]["io_bytes"] for j in js)
+wbytes = sum(j["write"]["io_bytes"] for j in js)
+print("fio: %d connections x queue depth %d: %d requests "
+      "(%d writes, %d verifying reads), %d bytes written, %d bytes verified, "
+      "errors %d" % (jobs, depth, rios + wios, wios, rios, wbytes, rbytes, errors))
+assert errors == 0, "fio reported errors"
+# Every byte written is read back and checked against its checksum.
+assert wbytes == jobs * loops * (32 << 20), "fio wrote %d bytes" % wbytes
+assert rbytes >= wbytes, "fio verified only %d of %d bytes" % (rbytes, wbytes)
+EOF_PY
 }
 
 # Bound every nbdkit and client run: a hang fails the test instead of

@@ -56,7 +56,6 @@ RELIABILITY_TESTS = \
 EXTRA_DIST += \
 	$(RELIABILITY_TESTS) \
 	soak.sh \
-	rel/relfuncs.sh \
 	plugins/reldisk/reldisk.go \
 	$(NULL)
 

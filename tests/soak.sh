@@ -51,7 +51,7 @@
 source "$SRCDIR/functions.sh"
 set -e
 set -x
-source "$SRCDIR/rel/relfuncs.sh"
+reldisk_setup
 
 : "${SOAK_SECONDS:=600}"
 : "${SOAK_INTERVAL:=60}"
@@ -63,7 +63,7 @@ log="$tmpdir/log"
 start_nbdkit -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
              size=64M threadmodel=parallel pressure=alloc log="$log"
 
-timeout $((SOAK_SECONDS + SOAK_WARMUP + 600)) $python - "$sock" "$(cat "$pid")" \
+timeout $((SOAK_SECONDS + SOAK_WARMUP + 600)) python3 - "$sock" "$(cat "$pid")" \
         "$SOAK_SECONDS" "$SOAK_INTERVAL" "$SOAK_WARMUP" <<'EOF_PY'
 import random, sys, threading, time
 import nbd
@@ -201,6 +201,6 @@ if last > first * 1.5 and last - first > 64 * 1024:
 EOF_PY
 
 kill_nbdkit "$(cat "$pid")"
-rel_stats "$log"
-test "$(rel_stat "$log" live)" -eq 0
-test "$(rel_stat "$log" confused)" -eq 0
+reldisk_stats "$log"
+test "$(reldisk_stat "$log" live)" -eq 0
+test "$(reldisk_stat "$log" confused)" -eq 0

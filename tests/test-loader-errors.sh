@@ -49,29 +49,16 @@ seq 1 1000 > "$tmpdir/text.so"    # long enough to have an ELF header
 sock="$tmpdir/sock"
 pid="$tmpdir/pid"
 
-# expect_failure REGEXP [ARGS...]: run nbdkit in its default forking
-# mode and check that it fails as described.
+# expect_failure REGEXP [ARGS...]: nbdkit with the loader and ARGS
+# must refuse to start (in its default forking mode) with an error
+# matching REGEXP.
 expect_failure ()
 {
-    local regexp="$1" status
+    local regexp="$1"
     shift
-    rm -f "$pid" "$sock"
-    status=0
-    timeout 120 nbdkit -P "$pid" -U "$sock" "$golang_plugin" "$@" \
-        2> "$tmpdir/err" || status=$?
-    cat "$tmpdir/err"
-    if [ "$status" -eq 0 ] || [ "$status" -eq 124 ]; then
-        echo "$0: expected nbdkit to fail quickly, exit status $status"
-        exit 1
-    fi
-    if ! grep -E -- "$regexp" "$tmpdir/err"; then
+    expect_start_failure errors "$golang_plugin" "$@"
+    if ! grep -E -- "$regexp" "$tmpdir/errors.out"; then
         echo "$0: expected an error matching: $regexp"
-        exit 1
-    fi
-    # No server started and nothing left running.
-    test ! -e "$pid"
-    if pgrep -f -- "$sock" ; then
-        echo "$0: a process using $sock was left behind"
         exit 1
     fi
 }

@@ -42,55 +42,19 @@ ramdisk=$(example ramdisk)
 sock=$tmpdir/sock
 pid=$tmpdir/pid
 
-# try NAME PARAMS...: run nbdkit in forking mode with PARAMS, which must
-# fail; its stderr is left in $tmpdir/NAME.err.
-try ()
-{
-    local name=$1 status=0
-    shift
-    timeout 60 nbdkit -U "$sock" -P "$pid" \
-        "$golang_plugin" script="$ramdisk" "$@" \
-        </dev/null >"$tmpdir/$name.out" 2>"$tmpdir/$name.err" || status=$?
-    cat "$tmpdir/$name.err"
-    if [ $status -eq 0 ]; then
-        echo "$0: nbdkit $*: exited with status 0"
-        # Do not leave a server behind.
-        test ! -s "$pid" || kill_nbdkit "$(cat "$pid")"
-        exit 1
-    fi
-    if [ $status -eq 124 ] || [ $status -eq 137 ]; then
-        echo "$0: nbdkit $*: timed out"
-        exit 1
-    fi
-    # It never got as far as serving.
-    if [ -s "$pid" ]; then
-        echo "$0: nbdkit $*: wrote its pidfile"
-        exit 1
-    fi
-    if test -S "$sock" || pgrep -f "$sock"; then
-        echo "$0: nbdkit $*: left a socket or a process behind"
-        pkill -f "$sock" || :
-        exit 1
-    fi
-}
-
 # A bad size: the plugin's own error message reaches stderr.
-try bogus size=bogus
-grep -i "bogus" "$tmpdir/bogus.err"
+expect_start_failure bogus "$golang_plugin" script="$ramdisk" size=bogus
+grep -i "bogus" "$tmpdir/bogus.out"
 
 # An unknown parameter.
-try unknown size=1M no_such_key=1
-grep "no_such_key" "$tmpdir/unknown.err"
+expect_start_failure unknown "$golang_plugin" script="$ramdisk" \
+                     size=1M no_such_key=1
+grep "no_such_key" "$tmpdir/unknown.out"
 
 # The same error with -f and with --run: non-zero exit, no hang, and the
 # --run command never runs.
-status=0
-timeout 60 nbdkit -f -U "$sock" "$golang_plugin" script="$ramdisk" size=bogus \
-    </dev/null 2>"$tmpdir/f.err" || status=$?
-cat "$tmpdir/f.err"
-test $status -ne 0
-test $status -ne 124
-grep -i "bogus" "$tmpdir/f.err"
+expect_start_failure foreground -f "$golang_plugin" script="$ramdisk" size=bogus
+grep -i "bogus" "$tmpdir/foreground.out"
 
 status=0
 timeout 60 nbdkit -U - "$golang_plugin" script="$ramdisk" size=bogus \

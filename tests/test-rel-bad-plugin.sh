@@ -41,13 +41,14 @@
 source "$SRCDIR/functions.sh"
 set -e
 set -x
-source "$SRCDIR/rel/relfuncs.sh"
+reldisk_setup
 
 requires_file "$reldisk"
 
-for mode in forking foreground; do
-    rel_run_bad exit $mode exit=3
-    grep 'exited with status 3' "$tmpdir/out-exit-$mode"
-    RELDISK_INIT_PANIC=1 rel_run_bad initpanic $mode
-    grep -q 'RELDISK_INIT_PANIC' "$tmpdir/out-initpanic-$mode"
+for fg in "" -f; do
+    expect_start_failure exit$fg $fg "$golang_plugin" "$reldisk" exit=3
+    grep 'exited with status 3' "$tmpdir/exit$fg.out"
+    RELDISK_INIT_PANIC=1 \
+        expect_start_failure initpanic$fg $fg "$golang_plugin" "$reldisk"
+    grep -q 'RELDISK_INIT_PANIC' "$tmpdir/initpanic$fg.out"
 done

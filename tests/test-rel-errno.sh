@@ -38,7 +38,7 @@
 source "$SRCDIR/functions.sh"
 set -e
 set -x
-source "$SRCDIR/rel/relfuncs.sh"
+reldisk_setup
 
 requires_file "$reldisk"
 
@@ -52,11 +52,11 @@ done
 
 sock="$tmpdir/sock"
 pid="$tmpdir/pid"
-rel_start_fg -P "$pid" -U "$sock" \
+start_nbdkit_fg -P "$pid" -U "$sock" \
              "$golang_plugin" "$reldisk" fail="$fail" \
              2> "$tmpdir/stderr"
 
-timeout "$TEST_TIMEOUT" $python - "$sock" $errnos <<'EOF_PY'
+timeout "$TEST_TIMEOUT" python3 - "$sock" $errnos <<'EOF_PY'
 import sys
 import nbd
 import nbdclient
@@ -94,7 +94,7 @@ h.shutdown()
 EOF_PY
 
 kill "$(cat "$pid")"
-wait "$rel_bg"
+wait "$nbdkit_bg"
 cat "$tmpdir/stderr"
 # The Go error's message reached nbdkit's log.
 test "$(grep -c 'reldisk: injected .* at offset' "$tmpdir/stderr")" -ge 9

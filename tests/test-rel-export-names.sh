@@ -42,7 +42,7 @@
 source "$SRCDIR/functions.sh"
 set -e
 set -x
-source "$SRCDIR/rel/relfuncs.sh"
+reldisk_setup
 
 requires_file "$reldisk"
 
@@ -53,7 +53,7 @@ start_nbdkit -P "$pid" -U "$sock" -v --log=stderr \
              "$golang_plugin" "$reldisk" size=1M echo=true log="$log" \
              2> "$tmpdir/stderr"
 
-timeout "$TEST_TIMEOUT" $python - "$sock" <<'EOF_PY'
+timeout "$TEST_TIMEOUT" python3 - "$sock" <<'EOF_PY'
 import sys
 import nbd
 import nbdclient
@@ -97,6 +97,6 @@ EOF_PY
 
 kill -0 "$(cat "$pid")"
 kill_nbdkit "$(cat "$pid")"
-rel_stats "$log"
-test "$(rel_stat "$log" live)" -eq 0
-test "$(rel_stat "$log" confused)" -eq 0
+reldisk_stats "$log"
+test "$(reldisk_stat "$log" live)" -eq 0
+test "$(reldisk_stat "$log" confused)" -eq 0

@@ -43,7 +43,7 @@
 source "$SRCDIR/functions.sh"
 set -e
 set -x
-source "$SRCDIR/rel/relfuncs.sh"
+reldisk_setup
 
 requires_file "$reldisk"
 
@@ -56,7 +56,7 @@ start_nbdkit -P "$pid" -U "$sock" -v --log=stderr \
              "$golang_plugin" "$reldisk" size=128M threadmodel=parallel \
              log="$log" 2> "$tmpdir/stderr"
 
-timeout "$TEST_TIMEOUT" $python - "$sock" <<'EOF_PY'
+timeout "$TEST_TIMEOUT" python3 - "$sock" <<'EOF_PY'
 import sys
 import nbd
 import nbdclient
@@ -186,8 +186,8 @@ grep -v 'debug:' "$tmpdir/stderr"
 # The broken rules are reported clearly.
 grep -Ei 'error: .*negative' "$tmpdir/stderr"
 grep -Ei 'error: .*extent' "$tmpdir/stderr"
-rel_stats "$log"
-test "$(rel_stat "$log" bad)" -eq 0
-test "$(rel_stat "$log" confused)" -eq 0
-test "$(rel_stat "$log" live)" -eq 0
+reldisk_stats "$log"
+test "$(reldisk_stat "$log" bad)" -eq 0
+test "$(reldisk_stat "$log" confused)" -eq 0
+test "$(reldisk_stat "$log" live)" -eq 0
 grep -q '^serve .* unload$' "$log"

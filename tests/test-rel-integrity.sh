@@ -39,7 +39,7 @@
 source "$SRCDIR/functions.sh"
 set -e
 set -x
-source "$SRCDIR/rel/relfuncs.sh"
+reldisk_setup
 
 requires_file "$reldisk"
 requires fio --version
@@ -50,14 +50,14 @@ log="$tmpdir/log"
 start_nbdkit -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
              size=256M threadmodel=parallel log="$log"
 
-rel_fio "$sock" 8 16 4
+fio_verify "$sock" 8 16 4
 
 kill_nbdkit "$(cat "$pid")"
-rel_stats "$log"
-test "$(rel_stat "$log" live)" -eq 0
-test "$(rel_stat "$log" confused)" -eq 0
-test "$(rel_stat "$log" bad)" -eq 0
-test "$(rel_stat "$log" opens)" -eq "$(rel_stat "$log" closes)"
+reldisk_stats "$log"
+test "$(reldisk_stat "$log" live)" -eq 0
+test "$(reldisk_stat "$log" confused)" -eq 0
+test "$(reldisk_stat "$log" bad)" -eq 0
+test "$(reldisk_stat "$log" opens)" -eq "$(reldisk_stat "$log" closes)"
 # Requests overlapped within one connection (PARALLEL was honoured).
-test "$(rel_stat "$log" maxconn)" -gt 1
+test "$(reldisk_stat "$log" maxconn)" -gt 1
 grep -q '^serve .* unload$' "$log"

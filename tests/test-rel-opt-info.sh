@@ -42,7 +42,7 @@
 source "$SRCDIR/functions.sh"
 set -e
 set -x
-source "$SRCDIR/rel/relfuncs.sh"
+reldisk_setup
 
 requires_file "$reldisk"
 requires nbdinfo --version
@@ -53,7 +53,7 @@ log="$tmpdir/log"
 start_nbdkit -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
              threadmodel=parallel echo=true log="$log"
 
-timeout "$TEST_TIMEOUT" $python - "$sock" <<'EOF_PY'
+timeout "$TEST_TIMEOUT" python3 - "$sock" <<'EOF_PY'
 import sys
 import nbd
 import nbdclient
@@ -106,11 +106,11 @@ for i in 1 2 3 4 5; do
 done
 
 kill_nbdkit "$(cat "$pid")"
-rel_stats "$log"
-test "$(rel_stat "$log" live)" -eq 0
-test "$(rel_stat "$log" confused)" -eq 0
-test "$(rel_stat "$log" opens)" -eq "$(rel_stat "$log" closes)"
-test "$(rel_stat "$log" opens)" -ge "$(cat "$sock.opens")"
+reldisk_stats "$log"
+test "$(reldisk_stat "$log" live)" -eq 0
+test "$(reldisk_stat "$log" confused)" -eq 0
+test "$(reldisk_stat "$log" opens)" -eq "$(reldisk_stat "$log" closes)"
+test "$(reldisk_stat "$log" opens)" -ge "$(cat "$sock.opens")"
 # Every OPT_GO handle that read served its own export (checked by the
 # client); and every open was paired with a close of the same id.
 opened=$(sed -n 's/^serve .* open id=\([0-9]*\) .*/\1/p' "$log" | sort -n)

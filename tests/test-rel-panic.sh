@@ -40,7 +40,7 @@
 source "$SRCDIR/functions.sh"
 set -e
 set -x
-source "$SRCDIR/rel/relfuncs.sh"
+reldisk_setup
 
 requires_file "$reldisk"
 
@@ -55,7 +55,7 @@ start_nbdkit -P "$pid" -U "$sock" -v --log=stderr \
              threadmodel=parallel panic=$panics log="$log" \
              2> "$tmpdir/stderr"
 
-timeout "$TEST_TIMEOUT" $python - "$sock" "$panics" "$tmpdir/injected" <<'EOF_PY'
+timeout "$TEST_TIMEOUT" python3 - "$sock" "$panics" "$tmpdir/injected" <<'EOF_PY'
 import sys
 import nbdclient
 
@@ -120,9 +120,9 @@ EOF_PY
 kill -0 "$(cat "$pid")"
 kill_nbdkit "$(cat "$pid")"
 cat "$tmpdir/stderr"
-rel_stats "$log"
-test "$(rel_stat "$log" panics)" -eq "$(cat "$tmpdir/injected")"
-test "$(rel_stat "$log" live)" -eq 0
+reldisk_stats "$log"
+test "$(reldisk_stat "$log" panics)" -eq "$(cat "$tmpdir/injected")"
+test "$(reldisk_stat "$log" live)" -eq 0
 # Each panic was logged with its message and a stack.
 test "$(grep -c 'reldisk: injected panic at offset' "$tmpdir/stderr")" -ge \
      "$(cat "$tmpdir/injected")"

@@ -49,7 +49,7 @@
 source "$SRCDIR/functions.sh"
 set -e
 set -x
-source "$SRCDIR/rel/relfuncs.sh"
+reldisk_setup
 
 requires_file "$reldisk"
 requires fio --version
@@ -61,19 +61,15 @@ for pressure in alloc spin; do
     log="$tmpdir/log-$pressure"
     start_nbdkit -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
                  size=256M threadmodel=parallel pressure=$pressure log="$log"
-    rel_fio "$sock" 8 16 2
+    fio_verify "$sock" 8 16 2
     if [ $pressure = spin ]; then
         timeout 120 strace -f -p "$(cat "$pid")" -e trace=none \
                 -e signal=SIGURG -o "$tmpdir/strace" 2> "$tmpdir/strace.err" &
         strace_pid=$!
         cleanup_fn kill "$strace_pid"
-        for (( i = 0; i < 300; ++i )); do
-            grep -q 'attached' "$tmpdir/strace.err" && break
-            sleep 0.1
-        done
-        grep -q 'attached' "$tmpdir/strace.err"
+        WAIT_TRIES=300 wait_for_log "$tmpdir/strace.err" attached
         grep '^serve .* spin tid=' "$log" | sort > "$tmpdir/spins-before"
-        timeout 120 $python - "$sock" <<'EOF_PY'
+        timeout 120 python3 - "$sock" <<'EOF_PY'
 import sys
 import nbdclient
 
@@ -94,15 +90,15 @@ EOF_PY
         test -n "$(comm -12 <(echo "$urg_tids") <(echo "$spin_tids"))"
     fi
     kill_nbdkit "$(cat "$pid")"
-    rel_stats "$log"
-    test "$(rel_stat "$log" live)" -eq 0
-    test "$(rel_stat "$log" confused)" -eq 0
-    test "$(rel_stat "$log" bad)" -eq 0
+    reldisk_stats "$log"
+    test "$(reldisk_stat "$log" live)" -eq 0
+    test "$(reldisk_stat "$log" confused)" -eq 0
+    test "$(reldisk_stat "$log" bad)" -eq 0
     case $pressure in
         alloc)
-            test "$(rel_stat "$log" gcs)" -gt 0
-            test "$(rel_stat "$log" workers)" -gt 0 ;;
+            test "$(reldisk_stat "$log" gcs)" -gt 0
+            test "$(reldisk_stat "$log" workers)" -gt 0 ;;
         spin)
-            test "$(rel_stat "$log" spins)" -gt 0 ;;
+            test "$(reldisk_stat "$log" spins)" -gt 0 ;;
     esac
 done

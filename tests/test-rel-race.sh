@@ -48,7 +48,7 @@
 source "$SRCDIR/functions.sh"
 set -e
 set -x
-source "$SRCDIR/rel/relfuncs.sh"
+reldisk_setup
 
 requires_file "$reldisk"
 requires gcc --version
@@ -89,12 +89,12 @@ fi
 sock="$tmpdir/sock"
 pid="$tmpdir/pid"
 log="$tmpdir/log"
-rel_start_fg -P "$pid" -U "$sock" \
+start_nbdkit_fg -P "$pid" -U "$sock" \
              "$golang_plugin" "$race_lib" \
              size=64M threadmodel=parallel pressure=alloc log="$log" \
              2> "$tmpdir/stderr"
 
-timeout "$TEST_TIMEOUT" $python - "$sock" <<'EOF_PY'
+timeout "$TEST_TIMEOUT" python3 - "$sock" <<'EOF_PY'
 import random, sys
 import nbdclient
 
@@ -122,7 +122,7 @@ print("race-built plugin: 4 connections x queue depth 16, %d requests" % n)
 EOF_PY
 
 kill "$(cat "$pid")"
-wait "$rel_bg"
+wait "$nbdkit_bg"
 cat "$tmpdir/stderr"
 if grep -q 'DATA RACE' "$tmpdir/stderr"; then exit 1; fi
-test "$(rel_stat "$log" live)" -eq 0
+test "$(reldisk_stat "$log" live)" -eq 0

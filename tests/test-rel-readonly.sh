@@ -38,7 +38,7 @@
 source "$SRCDIR/functions.sh"
 set -e
 set -x
-source "$SRCDIR/rel/relfuncs.sh"
+reldisk_setup
 
 requires_file "$reldisk"
 
@@ -47,7 +47,7 @@ pid="$tmpdir/pid"
 log="$tmpdir/log"
 start_nbdkit -P "$pid" -U "$sock" -r "$golang_plugin" "$reldisk" log="$log"
 
-timeout "$TEST_TIMEOUT" $python - "$sock" <<'EOF_PY'
+timeout "$TEST_TIMEOUT" python3 - "$sock" <<'EOF_PY'
 import sys
 import nbd
 import nbdclient
@@ -73,6 +73,6 @@ for strict in (True, False):
 EOF_PY
 
 kill_nbdkit "$(cat "$pid")"
-rel_stats "$log"
+reldisk_stats "$log"
 grep -q '^serve .* open id=1 readonly=true ' "$log"
-test "$(rel_stat "$log" writes)" -eq 0
+test "$(reldisk_stat "$log" writes)" -eq 0

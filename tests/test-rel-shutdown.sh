@@ -44,7 +44,7 @@
 source "$SRCDIR/functions.sh"
 set -e
 set -x
-source "$SRCDIR/rel/relfuncs.sh"
+reldisk_setup
 
 requires_file "$reldisk"
 
@@ -52,10 +52,10 @@ requires_file "$reldisk"
 sock="$tmpdir/sock"
 pid="$tmpdir/pid"
 log="$tmpdir/log"
-rel_start_fg -P "$pid" -U "$sock" \
+start_nbdkit_fg -P "$pid" -U "$sock" \
              "$golang_plugin" "$reldisk" shutdown-at=65536 log="$log"
 
-timeout 60 $python - "$sock" <<'EOF_PY'
+timeout 60 python3 - "$sock" <<'EOF_PY'
 import sys
 import nbd
 import nbdclient
@@ -72,7 +72,7 @@ except nbd.Error as e:
 EOF_PY
 
 status=0
-wait "$rel_bg" || status=$?
+wait "$nbdkit_bg" || status=$?
 echo "nbdkit exited with status $status after Shutdown"
 test "$status" -eq 0
 cat "$log"
@@ -84,7 +84,7 @@ test "$(tail -n1 "$log" | cut -d' ' -f1,3)" = "serve unload"
 sock="$tmpdir/sock2"
 pid="$tmpdir/pid2"
 log="$tmpdir/log2"
-rel_start_fg -P "$pid" -U "$sock" \
+start_nbdkit_fg -P "$pid" -U "$sock" \
              "$golang_plugin" "$reldisk" disconnect-at=65536 log="$log" \
              2> "$tmpdir/stderr2"
 
@@ -94,7 +94,7 @@ if grep -q nbdkit_disconnect <(nm -D "$(command -v nbdkit)" 2>/dev/null); then
 fi
 echo "nbdkit_disconnect available: $has_disconnect"
 
-timeout 60 $python - "$sock" "$has_disconnect" <<'EOF_PY'
+timeout 60 python3 - "$sock" "$has_disconnect" <<'EOF_PY'
 import sys
 import nbd
 import nbdclient
@@ -123,7 +123,7 @@ other.shutdown()
 EOF_PY
 
 kill "$(cat "$pid")"
-wait "$rel_bg"
+wait "$nbdkit_bg"
 cat "$tmpdir/stderr2"
 cat "$log"
 if [ "$has_disconnect" = no ]; then
@@ -131,4 +131,4 @@ if [ "$has_disconnect" = no ]; then
     grep 'disconnect id=1 err=' "$log" | grep -v 'err=<nil>' | grep -qi 'disconnect'
     grep -qi 'disconnect' "$tmpdir/stderr2"
 fi
-test "$(rel_stat "$log" live)" -eq 0
+test "$(reldisk_stat "$log" live)" -eq 0

@@ -41,11 +41,11 @@
 source "$SRCDIR/functions.sh"
 set -e
 set -x
-source "$SRCDIR/rel/relfuncs.sh"
+reldisk_setup
 
 requires_file "$reldisk"
 
-for mode in forking foreground; do
-    rel_run_bad notify $mode notify=true
-    grep -Ei 'signal' "$tmpdir/out-notify-$mode"
+for fg in "" -f; do
+    expect_start_failure notify$fg $fg "$golang_plugin" "$reldisk" notify=true
+    grep -Ei 'signal' "$tmpdir/notify$fg.out"
 done

@@ -49,7 +49,7 @@
 source "$SRCDIR/functions.sh"
 set -e
 set -x
-source "$SRCDIR/rel/relfuncs.sh"
+reldisk_setup
 
 requires_file "$reldisk"
 
@@ -57,10 +57,10 @@ for sig in TERM INT; do
     sock="$tmpdir/sock-$sig"
     pid="$tmpdir/pid-$sig"
     log="$tmpdir/log-$sig"
-    rel_start_fg -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
+    start_nbdkit_fg -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
                  size=64M threadmodel=parallel sleep=2 log="$log"
 
-    timeout 60 $python - "$sock" <<'EOF_PY'
+    timeout 60 python3 - "$sock" <<'EOF_PY'
 import sys
 import nbdclient
 
@@ -70,13 +70,10 @@ for c in range(2):
     assert all(r[0] == 0 for r in res)
     h.shutdown()
 EOF_PY
-    for (( i = 0; i < 600; ++i )); do
-        test "$(grep -c '^serve .* close .*export="done-' "$log")" -eq 2 && break
-        sleep 0.1
-    done
+    wait_for_lines "$log" '^serve .* close .*export="done-' 2
 
     # The busy clients run until the server goes away (at most 120 s).
-    timeout 120 $python - "$sock" "$tmpdir/busy-$sig" <<'EOF_PY' &
+    timeout 120 python3 - "$sock" "$tmpdir/busy-$sig" <<'EOF_PY' &
 import os, sys
 import nbdclient
 
@@ -109,21 +106,19 @@ except Exception as e:
 EOF_PY
     clients=$!
     cleanup_fn kill "$clients"
-    for (( i = 0; i < 600; ++i )); do
-        test "$(ls "$tmpdir" | grep -c "^busy-$sig\.")" -eq 4 && break
-        sleep 0.1
+    for c in 0 1 2 3; do
+        wait_until test -e "$tmpdir/busy-$sig.$c"
     done
-    test "$(ls "$tmpdir" | grep -c "^busy-$sig\.")" -eq 4
 
     kill -$sig "$(cat "$pid")"
     status=0
-    wait "$rel_bg" || status=$?
+    wait "$nbdkit_bg" || status=$?
     echo "nbdkit exited with status $status after SIG$sig"
     test "$status" -eq 0
     wait "$clients" || :
 
     cat "$log"
-    $python - "$log" <<'EOF_PY'
+    python3 - "$log" <<'EOF_PY'
 import sys
 import nbdclient
 

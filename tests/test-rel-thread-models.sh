@@ -48,7 +48,7 @@
 source "$SRCDIR/functions.sh"
 set -e
 set -x
-source "$SRCDIR/rel/relfuncs.sh"
+reldisk_setup
 
 requires_file "$reldisk"
 
@@ -60,7 +60,7 @@ for model in serialize_connections serialize_all_requests \
     start_nbdkit -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
                  threadmodel=$model sleep=10 log="$log"
 
-    timeout "$TEST_TIMEOUT" $python - "$sock" <<'EOF_PY'
+    timeout "$TEST_TIMEOUT" python3 - "$sock" <<'EOF_PY'
 import sys
 import nbdclient
 
@@ -85,20 +85,20 @@ print("thread model test: %d connections x queue depth %d, %d requests"
 EOF_PY
 
     kill_nbdkit "$(cat "$pid")"
-    rel_stats "$log"
+    reldisk_stats "$log"
     grep -q "^serve .* config_complete threadmodel=$model " "$log"
-    test "$(rel_stat "$log" requests)" -ge 192
-    test "$(rel_stat "$log" live)" -eq 0
+    test "$(reldisk_stat "$log" requests)" -ge 192
+    test "$(reldisk_stat "$log" live)" -eq 0
     case $model in
         serialize_connections)
-            test "$(rel_stat "$log" maxlive)" -eq 1
-            test "$(rel_stat "$log" maxglobal)" -eq 1 ;;
+            test "$(reldisk_stat "$log" maxlive)" -eq 1
+            test "$(reldisk_stat "$log" maxglobal)" -eq 1 ;;
         serialize_all_requests)
-            test "$(rel_stat "$log" maxglobal)" -eq 1 ;;
+            test "$(reldisk_stat "$log" maxglobal)" -eq 1 ;;
         serialize_requests)
-            test "$(rel_stat "$log" maxconn)" -eq 1
-            echo "cross-connection overlaps: $(rel_stat "$log" cross)" ;;
+            test "$(reldisk_stat "$log" maxconn)" -eq 1
+            echo "cross-connection overlaps: $(reldisk_stat "$log" cross)" ;;
         parallel)
-            test "$(rel_stat "$log" maxconn)" -gt 1 ;;
+            test "$(reldisk_stat "$log" maxconn)" -gt 1 ;;
     esac
 done
