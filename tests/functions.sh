@@ -193,6 +193,13 @@ wait_no_process ()
     }
 }
 
+# The socket, pidfile and URI of the server a test starts (a test that
+# starts several gives the others names of its own), and the log of
+# the reldisk plugin (reldisk_setup).
+sock="$tmpdir/sock"
+pid="$tmpdir/pid"
+uri="nbd+unix:///?socket=$sock"
+
 # start_nbdkit -P PIDFILE [ARGS...]: start nbdkit (in its default
 # forking mode unless ARGS say otherwise), wait for the pidfile, and
 # kill the server at exit.  Fails if the server does not start within
@@ -304,12 +311,16 @@ expect_start_failure ()
 }
 
 # reldisk_setup: for tests of the reldisk test plugin
-# (tests/plugins/reldisk): $reldisk is the library, and libnbd's debug
-# output (LIBNBD_DEBUG=1, set for all tests), which the thousands of
-# requests these tests make would swamp the logs with, is off.
+# (tests/plugins/reldisk): $reldisk is the library (the test is
+# skipped if it was not built), $log the plugin's log, and libnbd's
+# debug output (LIBNBD_DEBUG=1, set for all tests), which the
+# thousands of requests these tests make would swamp the logs with, is
+# off.
 reldisk_setup ()
 {
     reldisk="$(test_plugin reldisk)"
+    log="$tmpdir/log"
+    requires_file "$reldisk"
     unset LIBNBD_DEBUG
 }
 

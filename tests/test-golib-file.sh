@@ -65,12 +65,9 @@ truncate -s 4M $tmpdir/disk.img
 # the serving process replays the configuration after nbdkit has
 # changed directory to / (the loader runs the replay in the directory
 # nbdkit started in).
-pid=$tmpdir/pid
-sock=$tmpdir/sock
 cd $tmpdir
 start_nbdkit -P $pid -U $sock $golang_plugin $file file=disk.img
 cd - >/dev/null
-uri="nbd+unix:///?socket=$sock"
 
 nbdinfo "$uri" > $tmpdir/info
 cat $tmpdir/info

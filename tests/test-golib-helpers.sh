@@ -203,8 +203,6 @@ h.shutdown()
 "'
 
 # Shutdown from a callback stops the server.
-pid=$tmpdir/pid
-sock=$tmpdir/sock
 start_nbdkit_fg -P $pid -U $sock $golang_plugin $features
 nbdsh -u "nbd+unix:///shutdown?socket=$sock" -c 'h.pread(512, 0)' || :
 if ! wait_gone "$(cat $pid)"; then

@@ -114,8 +114,6 @@ grep 'nbdkit.Register called more than once (for "first" and "second")' $tmpdir/
 
 # The lifecycle in forking mode (no -f): the Go runtime is started
 # only in the process that serves.
-pid=$tmpdir/pid
-sock=$tmpdir/sock
 start_nbdkit -P $pid -U $sock -v $golang_plugin $features bool=on 2> $tmpdir/log
 nbdsh -u "nbd+unix:///full?socket=$sock" -c 'h.pwrite(b"fork" * 128, 0); assert h.pread(512, 0) == b"fork" * 128'
 nbdsh -u "nbd+unix:///report?socket=$sock" -c '

@@ -46,8 +46,6 @@ requires_file "$libz"
 
 : > "$tmpdir/empty.so"
 seq 1 1000 > "$tmpdir/text.so"    # long enough to have an ELF header
-sock="$tmpdir/sock"
-pid="$tmpdir/pid"
 
 # expect_failure REGEXP [ARGS...]: nbdkit with the loader and ARGS
 # must refuse to start (in its default forking mode) with an error

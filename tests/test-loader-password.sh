@@ -49,8 +49,6 @@ test "$(cat "$tmpdir/out")" = 1048576
 
 # Default forking mode, with a password file.
 echo -n "from a file" > "$tmpdir/pw"
-sock="$tmpdir/sock"
-pid="$tmpdir/pid"
 start_nbdkit -P "$pid" -U "$sock" "$golang_plugin" "$cabi" \
              password=+"$tmpdir/pw" expect-password="from a file"
 timeout "$TEST_TIMEOUT" nbdinfo --size "nbd+unix:///?socket=$sock"

@@ -52,8 +52,6 @@ assert h.pread(512, 0) == bytearray(512)
 
 # Default (forking) mode.  nbdkit chdirs to / when it forks: the
 # library is given by a relative path on purpose.
-sock="$tmpdir/sock"
-pid="$tmpdir/pid"
 rel="$(realpath --relative-to=. "$plain")"
 start_nbdkit -P "$pid" -U "$sock" "$golang_plugin" "$rel" size=2M
 timeout "$TEST_TIMEOUT" nbdsh -u "nbd+unix:///?socket=$sock" -c "$check"

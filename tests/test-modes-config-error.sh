@@ -39,8 +39,6 @@ set -e
 set -x
 
 ramdisk=$(example ramdisk)
-sock=$tmpdir/sock
-pid=$tmpdir/pid
 
 # A bad size: the plugin's own error message reaches stderr.
 expect_start_failure bogus "$golang_plugin" script="$ramdisk" size=bogus

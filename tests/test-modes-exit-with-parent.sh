@@ -39,9 +39,6 @@ set -x
 requires nbdinfo --version
 
 ramdisk=$(example ramdisk)
-sock=$tmpdir/sock
-pid=$tmpdir/pid
-uri="nbd+unix:///?socket=$sock"
 
 # The parent: a shell that starts nbdkit and then becomes "sleep".
 bash -c '

@@ -39,9 +39,6 @@ set -x
 requires nbdcopy --version
 
 ramdisk=$(example ramdisk)
-sock=$tmpdir/sock
-pid=$tmpdir/pid
-uri="nbd+unix:///?socket=$sock"
 
 head -c $((64 * 1024 * 1024)) /dev/urandom > "$tmpdir/in"
 

@@ -41,9 +41,6 @@ requires nbdinfo --version
 requires nbdsh --version
 
 ramdisk=$(example ramdisk)
-sock=$tmpdir/sock
-pid=$tmpdir/pid
-uri="nbd+unix:///?socket=$sock"
 
 start_nbdkit -P "$pid" -U "$sock" "$golang_plugin" script="$ramdisk" size=16M
 server=$(cat "$pid")

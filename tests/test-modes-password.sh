@@ -42,8 +42,6 @@ requires script --version
 requires nbdsh --version
 
 features=$(test_plugin features)
-sock=$tmpdir/sock
-pid=$tmpdir/pid
 cleanup_fn 'test ! -s "$pid" || kill_nbdkit "$(cat "$pid")"'
 
 # Runs inside the terminal session.

@@ -58,7 +58,6 @@ EOM
 (cd "$tmpdir/disk" && timeout 600 "$GOLANG" build -buildmode=c-shared -o disk.so)
 
 # Serve it with its own size= parameter, in the default forking mode.
-sock=$tmpdir/sock
 start_nbdkit -P "$tmpdir/pid" -U "$sock" "$golang_plugin" "$tmpdir/disk/disk.so" size=2M
 timeout 60 nbdsh -u "nbd+unix:///?socket=$sock" -c '
 assert h.get_size() == 2 * 1024 * 1024

@@ -43,8 +43,6 @@ set -e
 set -x
 reldisk_setup
 
-requires_file "$reldisk"
-
 for fg in "" -f; do
     expect_start_failure exit$fg $fg "$golang_plugin" "$reldisk" exit=3
     grep 'exited with status 3' "$tmpdir/exit$fg.out"

@@ -40,8 +40,6 @@ set -e
 set -x
 reldisk_setup
 
-requires_file "$reldisk"
-
 errnos="EPERM EIO ENOMEM EINVAL ENOSPC EOVERFLOW ENOTSUP ESHUTDOWN EROFS"
 fail=
 i=1
@@ -50,8 +48,6 @@ for e in $errnos; do
     i=$((i + 1))
 done
 
-sock="$tmpdir/sock"
-pid="$tmpdir/pid"
 start_nbdkit_fg -P "$pid" -U "$sock" \
              "$golang_plugin" "$reldisk" fail="$fail" \
              2> "$tmpdir/stderr"

@@ -44,11 +44,6 @@ set -e
 set -x
 reldisk_setup
 
-requires_file "$reldisk"
-
-sock="$tmpdir/sock"
-pid="$tmpdir/pid"
-log="$tmpdir/log"
 start_nbdkit -P "$pid" -U "$sock" -v --log=stderr \
              "$golang_plugin" "$reldisk" size=1M echo=true log="$log" \
              2> "$tmpdir/stderr"

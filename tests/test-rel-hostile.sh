@@ -45,11 +45,6 @@ set -e
 set -x
 reldisk_setup
 
-requires_file "$reldisk"
-
-sock="$tmpdir/sock"
-pid="$tmpdir/pid"
-log="$tmpdir/log"
 # In the default forking mode nbdkit keeps its stderr only with -v, and
 # sends errors there only with --log=stderr.
 start_nbdkit -P "$pid" -U "$sock" -v --log=stderr \

@@ -40,13 +40,8 @@ source "$SRCDIR/functions.sh"
 set -e
 set -x
 reldisk_setup
-
-requires_file "$reldisk"
 requires fio --version
 
-sock="$tmpdir/sock"
-pid="$tmpdir/pid"
-log="$tmpdir/log"
 start_nbdkit -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
              size=256M threadmodel=parallel log="$log"
 

@@ -43,13 +43,8 @@ source "$SRCDIR/functions.sh"
 set -e
 set -x
 reldisk_setup
-
-requires_file "$reldisk"
 requires nbdinfo --version
 
-sock="$tmpdir/sock"
-pid="$tmpdir/pid"
-log="$tmpdir/log"
 start_nbdkit -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
              threadmodel=parallel echo=true log="$log"
 

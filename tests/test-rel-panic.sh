@@ -42,12 +42,7 @@ set -e
 set -x
 reldisk_setup
 
-requires_file "$reldisk"
-
 panics="4096,69632,131072,462848,819200,1044480"
-sock="$tmpdir/sock"
-pid="$tmpdir/pid"
-log="$tmpdir/log"
 # In the default forking mode nbdkit keeps its stderr only with -v, and
 # sends errors there only with --log=stderr.
 start_nbdkit -P "$pid" -U "$sock" -v --log=stderr \

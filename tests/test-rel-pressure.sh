@@ -50,8 +50,6 @@ source "$SRCDIR/functions.sh"
 set -e
 set -x
 reldisk_setup
-
-requires_file "$reldisk"
 requires fio --version
 requires strace -V
 

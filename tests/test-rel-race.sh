@@ -49,8 +49,6 @@ source "$SRCDIR/functions.sh"
 set -e
 set -x
 reldisk_setup
-
-requires_file "$reldisk"
 requires gcc --version
 
 export CGO_ENABLED=1
@@ -86,9 +84,6 @@ if ! timeout 60 nbdkit "$golang_plugin" "$race_lib" --dump-plugin \
     exit 1
 fi
 
-sock="$tmpdir/sock"
-pid="$tmpdir/pid"
-log="$tmpdir/log"
 start_nbdkit_fg -P "$pid" -U "$sock" \
              "$golang_plugin" "$race_lib" \
              size=64M threadmodel=parallel pressure=alloc log="$log" \

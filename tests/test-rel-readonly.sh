@@ -40,11 +40,6 @@ set -e
 set -x
 reldisk_setup
 
-requires_file "$reldisk"
-
-sock="$tmpdir/sock"
-pid="$tmpdir/pid"
-log="$tmpdir/log"
 start_nbdkit -P "$pid" -U "$sock" -r "$golang_plugin" "$reldisk" log="$log"
 
 timeout "$TEST_TIMEOUT" python3 - "$sock" <<'EOF_PY'

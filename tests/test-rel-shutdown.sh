@@ -46,12 +46,7 @@ set -e
 set -x
 reldisk_setup
 
-requires_file "$reldisk"
-
 # Shutdown.
-sock="$tmpdir/sock"
-pid="$tmpdir/pid"
-log="$tmpdir/log"
 start_nbdkit_fg -P "$pid" -U "$sock" \
              "$golang_plugin" "$reldisk" shutdown-at=65536 log="$log"
 

@@ -43,8 +43,6 @@ set -e
 set -x
 reldisk_setup
 
-requires_file "$reldisk"
-
 for fg in "" -f; do
     expect_start_failure notify$fg $fg "$golang_plugin" "$reldisk" notify=true
     grep -Ei 'signal' "$tmpdir/notify$fg.out"

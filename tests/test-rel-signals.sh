@@ -51,8 +51,6 @@ set -e
 set -x
 reldisk_setup
 
-requires_file "$reldisk"
-
 for sig in TERM INT; do
     sock="$tmpdir/sock-$sig"
     pid="$tmpdir/pid-$sig"

@@ -50,8 +50,6 @@ set -e
 set -x
 reldisk_setup
 
-requires_file "$reldisk"
-
 for model in serialize_connections serialize_all_requests \
              serialize_requests parallel; do
     sock="$tmpdir/sock-$model"
