@@ -36,7 +36,7 @@ golib_tests = \
 	test-golib-file.sh \
 	test-golib-exports.sh \
 	test-golib-data.sh \
-	test-golib-errors.sh \
+	test-errno.sh \
 	test-golib-helpers.sh \
 	test-golib-lifecycle.sh \
 	test-golib-abi.sh \

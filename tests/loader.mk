@@ -79,9 +79,9 @@ LOADER_TESTS = \
 	test-loader-timer-slack.sh \
 	test-loader-errors.sh \
 	test-defaults.sh \
-	test-loader-dump.sh \
+	test-dump-plugin.sh \
 	test-loader-trace.sh \
-	test-loader-password.sh \
+	test-password.sh \
 	test-loader-validate.sh \
 	test-loader-valgrind.sh \
 	test-loader-asan.sh \

@@ -52,23 +52,19 @@ TESTS += \
 	test-modes-socket-activation.sh \
 	test-modes-config-error.sh \
 	test-modes-relative.sh \
-	test-modes-dump-plugin.sh \
 	test-modes-readme.sh \
-	test-modes-password.sh \
 	test-modes-quickstart.sh \
 	$(NULL)
 endif HAVE_GOLANG
 
 EXTRA_DIST += \
 	test-modes-config-error.sh \
-	test-modes-dump-plugin.sh \
 	test-modes-exit-with-parent.sh \
 	test-modes-foreground-data.sh \
 	test-modes-fork-data.sh \
 	test-modes-fork.sh \
 	test-modes-help.sh \
 	test-modes-install.sh \
-	test-modes-password.sh \
 	test-modes-podcheck.sh \
 	test-modes-quickstart.sh \
 	test-modes-readme.sh \

@@ -43,7 +43,6 @@ RELIABILITY_TESTS = \
 	test-rel-opt-info.sh \
 	test-rel-race.sh \
 	test-rel-panic.sh \
-	test-rel-errno.sh \
 	test-rel-shutdown.sh \
 	test-rel-signals.sh \
 	test-rel-bad-plugin.sh \

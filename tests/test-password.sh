@@ -29,20 +29,51 @@
 # (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
 # OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
+# Passwords are read once, in the check process; the serving process
+# gets the same result.  -FD can be read only once, so reading it
+# again after the fork would give the library an empty password, and
+# cabi's config_complete (which runs in both processes) would fail.
 # password=- in the default (forking) mode: nbdkit prompts on the
-# terminal exactly once, although the plugin's configuration runs twice
-# (in the check process, then in the server), and the server gets the
-# password that was typed.  script(1) provides the terminal.
+# terminal exactly once, although the plugin's configuration runs
+# twice (in the check process, then in the server), and the server
+# gets the password that was typed (the golib features plugin, which
+# reports it; script(1) provides the terminal).
 
 source "$SRCDIR/functions.sh"
 set -e
 set -x
 
+cabi="$abs_top_builddir/tests/.libs/cabi.so"
+requires_file "$cabi"
 requires script --version
 requires nbdsh --version
-
 features=$(test_plugin features)
+
+# --run (nbdkit forks).
+timeout "$TEST_TIMEOUT" \
+nbdkit -U - "$golang_plugin" "$cabi" password=-3 expect-password=s3cret \
+       --run 'nbdinfo --size "$uri"' 3< <(echo s3cret) > "$tmpdir/out"
+test "$(cat "$tmpdir/out")" = 1048576
+
+# Default forking mode, with a password file.
+echo -n "from a file" > "$tmpdir/pw"
+start_nbdkit -P "$pid" -U "$sock" "$golang_plugin" "$cabi" \
+             password=+"$tmpdir/pw" expect-password="from a file"
+timeout "$TEST_TIMEOUT" nbdinfo --size "nbd+unix:///?socket=$sock"
+kill_nbdkit "$(cat "$pid")"
+
+# A wrong password is reported before nbdkit forks.
+expect_start_failure wrong "$golang_plugin" "$cabi" password=-3 \
+                     expect-password=other 3< <(echo s3cret)
+grep "cabi: expected password 'other' but read 's3cret'" "$tmpdir/wrong.out"
+
+# password=- typed on a terminal (needs the golib test plugin, built
+# with Go).
+test -f "$features" || exit 0
+sock="$tmpdir/tty.sock"
+pid="$tmpdir/tty.pid"
 cleanup_fn 'test ! -s "$pid" || kill_nbdkit "$(cat "$pid")"'
+
 
 # Runs inside the terminal session.
 cat > "$tmpdir/inner.sh" <<EOF
@@ -63,22 +94,22 @@ EOF
 # instead of hang.
 answered_or_asked_again ()
 {
-    grep -q "nbdkit exited with status" "$tmpdir/out" ||
-        [ "$(grep -c 'password:' "$tmpdir/out")" -ge 2 ]
+    grep -q "nbdkit exited with status" "$tmpdir/tty.out" ||
+        [ "$(grep -c 'password:' "$tmpdir/tty.out")" -ge 2 ]
 }
 {
-    wait_for_log "$tmpdir/out" 'password:'
+    wait_for_log "$tmpdir/tty.out" 'password:'
     printf 'secret-typed\n'
     wait_until answered_or_asked_again
     printf '\004'
     WAIT_TRIES=1200 wait_until test -f "$tmpdir/done"
 } | timeout 120 script -qec "bash $tmpdir/inner.sh" /dev/null \
-      > "$tmpdir/out" 2>&1 || :
-cat "$tmpdir/out"
+      > "$tmpdir/tty.out" 2>&1 || :
+cat "$tmpdir/tty.out"
 cat "$tmpdir/report"
 
 test -f "$tmpdir/done"
-grep "nbdkit exited with status 0" "$tmpdir/out"
-test "$(grep -c 'password:' "$tmpdir/out")" -eq 1
+grep "nbdkit exited with status 0" "$tmpdir/tty.out"
+test "$(grep -c 'password:' "$tmpdir/tty.out")" -eq 1
 grep "^password=secret-typed$" "$tmpdir/report"
 grep "^phase=serve$" "$tmpdir/report"

@@ -29,10 +29,12 @@
 # (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
 # OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
-# --dump-plugin with stdout a pipe: nbdkit's own lines, then the
-# loader's golang_* lines in a fixed order, then the library's own
-# dump_plugin text, last.  The library is loaded in-process (phase
-# DUMP) and sees the parameters given on the command line.
+# --dump-plugin with stdout a pipe (as a script would read it):
+# nbdkit's own lines, then the loader's golang_* lines in a fixed order
+# (ABI version, the Go version the library was built with, ...), then
+# the library's own dump_plugin text, last.  The library is loaded
+# in-process (phase DUMP) and sees the parameters given on the command
+# line.  With the C ABI library, a plain Go library and golib ones.
 
 source "$SRCDIR/functions.sh"
 set -e
@@ -128,6 +130,20 @@ if test -f "$minimal" || test -f "$ramdisk"; then
     cat "$tmpdir/out"
     grep "^golang_callbacks=config,thread_model,get_ready,open,close,get_size,pread$" \
          "$tmpdir/out"
+
+    # The RAM disk named by script=: the ABI version and the Go version
+    # of the library, nbdkit's own lines first, the loader's after them.
+    timeout "$TEST_TIMEOUT" \
+        nbdkit "$golang_plugin" script="$ramdisk" --dump-plugin |
+        cat > "$tmpdir/dump"
+    cat "$tmpdir/dump"
+    grep "^name=golang$" "$tmpdir/dump"
+    grep "^golang_abi_version=2$" "$tmpdir/dump"
+    grep "^golang_runtime_version=go1\.[0-9]" "$tmpdir/dump"
+    last_nbdkit=$(grep -n '^\(path\|name\|version\|api_version\|thread_model\|has_[a-z_]*\)=' "$tmpdir/dump" |
+                      tail -n 1 | cut -d: -f1)
+    first_golang=$(grep -n '^golang_' "$tmpdir/dump" | head -n 1 | cut -d: -f1)
+    test "$last_nbdkit" -lt "$first_golang"
 fi
 
 # A library that fails to load makes --dump-plugin fail.
