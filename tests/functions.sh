@@ -54,6 +54,10 @@ export PYTHONPATH="$abs_top_srcdir/tests${PYTHONPATH:+:$PYTHONPATH}"
 golang_plugin="$abs_top_builddir/src/.libs/nbdkit-golang-plugin.so"
 examples="$abs_top_builddir/examples"
 test_plugins="$abs_top_builddir/tests/plugins"
+# The C ABI test libraries (tests/cabi/cabi.c in its variants, built
+# by libtool).
+cabi_libs="$abs_top_builddir/tests/.libs"
+cabi="$cabi_libs/cabi.so"
 
 # Cleanup hooks, run on every way out of the script.
 _cleanup_hooks=()

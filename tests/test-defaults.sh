@@ -50,8 +50,6 @@ set -x
 requires nbdsh --version
 requires nbdinfo --version
 
-libs="$abs_top_builddir/tests/.libs"
-cabi="$libs/cabi.so"
 requires_file "$cabi"
 plugins=("$cabi")
 if [ -n "$GOLANG" ]; then
@@ -251,7 +249,7 @@ done
 # defaults; and so does a golib plugin with only Open, GetSize and
 # PRead.  Without list_exports, default_export and export_description:
 # the default export "" only, without a description.
-minimal=("$libs/cabi-minimal.so" "$libs/cabi-mask.so")
+minimal=("$cabi_libs/cabi-minimal.so" "$cabi_libs/cabi-mask.so")
 if [ -n "$GOLANG" ]; then
     minimal+=("$(test_plugin features-minimal)")
 fi

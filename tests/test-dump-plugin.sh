@@ -40,7 +40,6 @@ source "$SRCDIR/functions.sh"
 set -e
 set -x
 
-cabi="$abs_top_builddir/tests/.libs/cabi.so"
 requires_file "$cabi"
 
 # Without a library: only the loader's lines.
@@ -94,7 +93,7 @@ grep "^cabi_size=2097152$" "$tmpdir/out"
 
 # The implemented bits count, not only the exports.
 timeout "$TEST_TIMEOUT" \
-    nbdkit "$golang_plugin" "$abs_top_builddir/tests/.libs/cabi-mask.so" \
+    nbdkit "$golang_plugin" "$cabi_libs/cabi-mask.so" \
     --dump-plugin | cat > "$tmpdir/out"
 cat "$tmpdir/out"
 grep "^golang_callbacks=open,close,get_size,pread$" "$tmpdir/out"
@@ -149,7 +148,7 @@ fi
 # A library that fails to load makes --dump-plugin fail.
 status=0
 timeout "$TEST_TIMEOUT" \
-    nbdkit "$golang_plugin" "$abs_top_builddir/tests/.libs/cabi-v1.so" \
+    nbdkit "$golang_plugin" "$cabi_libs/cabi-v1.so" \
     --dump-plugin > "$tmpdir/out" 2> "$tmpdir/err" || status=$?
 cat "$tmpdir/err"
 test "$status" -ne 0

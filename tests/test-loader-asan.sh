@@ -42,7 +42,7 @@ set -e
 set -x
 
 plugin="$abs_top_builddir/src/.libs/nbdkit-golang-asan-plugin.so"
-cabi="$abs_top_builddir/tests/.libs/cabi-asan.so"
+cabi="$cabi_libs/cabi-asan.so"
 requires_file "$plugin"
 requires_file "$cabi"
 requires nbdsh --version

@@ -38,8 +38,6 @@ source "$SRCDIR/functions.sh"
 set -e
 set -x
 
-libs="$abs_top_builddir/tests/.libs"
-cabi="$libs/cabi.so"
 requires_file "$cabi"
 libz=/lib/x86_64-linux-gnu/libz.so.1
 requires_file "$libz"
@@ -78,12 +76,12 @@ expect_failure "$libz: not an nbdkit-golang library: it has no nbdkitgo_init exp
                "$libz"
 
 # Broken libraries.
-expect_failure "$libs/cabi-v1.so: ABI version mismatch: this loader .*speaks nbdkit-golang ABI version 2 but the library speaks version 1" \
-               "$libs/cabi-v1.so"
-expect_failure "$libs/cabi-nopread.so: the library does not implement the required callback pread" \
-               "$libs/cabi-nopread.so"
-expect_failure "$libs/cabi-minimal.so: this plugin does not take parameters \(got size=1M\)" \
-               "$libs/cabi-minimal.so" size=1M
+expect_failure "$cabi_libs/cabi-v1.so: ABI version mismatch: this loader .*speaks nbdkit-golang ABI version 2 but the library speaks version 1" \
+               "$cabi_libs/cabi-v1.so"
+expect_failure "$cabi_libs/cabi-nopread.so: the library does not implement the required callback pread" \
+               "$cabi_libs/cabi-nopread.so"
+expect_failure "$cabi_libs/cabi-minimal.so: this plugin does not take parameters \(got size=1M\)" \
+               "$cabi_libs/cabi-minimal.so" size=1M
 
 # The library's own configuration errors reach the terminal.
 expect_failure "cabi: unknown parameter 'bogus'" "$cabi" bogus=1

@@ -36,7 +36,6 @@ source "$SRCDIR/functions.sh"
 set -e
 set -x
 
-cabi="$abs_top_builddir/tests/.libs/cabi.so"
 requires_file "$cabi"
 requires nbdsh --version
 

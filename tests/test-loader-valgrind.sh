@@ -39,7 +39,6 @@ source "$SRCDIR/functions.sh"
 set -e
 set -x
 
-cabi="$abs_top_builddir/tests/.libs/cabi.so"
 requires_file "$cabi"
 requires test "$VALGRIND" != "no"
 requires "$VALGRIND" --version

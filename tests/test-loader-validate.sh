@@ -38,7 +38,7 @@ source "$SRCDIR/functions.sh"
 set -e
 set -x
 
-bad="$abs_top_builddir/tests/.libs/cabi-bad.so"
+bad="$cabi_libs/cabi-bad.so"
 requires_file "$bad"
 requires nbdinfo --version
 
