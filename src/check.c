@@ -42,7 +42,12 @@
  * The parent must never hang waiting for a child that has gone
  * wrong: it stops reading when the pipe is closed or when the child
  * has exited (a grandchild may still hold the pipe open), and after
- * that waits only a bounded time before killing the child.
+ * that waits only a bounded time before killing the child.  A child
+ * that has not reported within NBDKIT_GOLANG_CHECK_TIMEOUT seconds
+ * (default 60; 0 for no limit) is killed too, and the error names the
+ * phase it was in, which the child keeps in a page it shares with
+ * the parent.  Time spent waiting for the user to type a password
+ * does not count.
  */
 
 #include <config.h>
@@ -56,6 +61,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
+#include <stdarg.h>
+#include <time.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #ifdef __linux__
@@ -74,6 +82,76 @@
  * every millisecond here is added to nbdkit's start-up time.
  */
 #define EXIT_GRACE 10000
+
+#define CHECK_TIMEOUT 60             /* seconds */
+#define CHECK_TIMEOUT_MAX 86400
+
+/* Shared between the check process and nbdkit while it runs. */
+struct check_progress {
+  volatile int waiting_for_user;        /* reading a password */
+  char phase[120];                      /* what the child is doing */
+};
+static struct check_progress *progress;
+
+/* In the check process: record what it is about to do. */
+void
+golang_phase (const char *fmt, ...)
+{
+  va_list ap;
+
+  if (progress == NULL)
+    return;
+  va_start (ap, fmt);
+  vsnprintf (progress->phase, sizeof progress->phase, fmt, ap);
+  va_end (ap);
+}
+
+/* In the check process: the user is (or no longer is) being asked. */
+void
+golang_phase_waiting (bool waiting)
+{
+  if (progress)
+    progress->waiting_for_user = waiting;
+}
+
+static int
+check_timeout (int *seconds)
+{
+  const char *env = getenv ("NBDKIT_GOLANG_CHECK_TIMEOUT");
+  char *end;
+  long v;
+
+  *seconds = CHECK_TIMEOUT;
+  if (env == NULL)
+    return 0;
+  errno = 0;
+  v = strtol (env, &end, 10);
+  if (env[0] < '0' || env[0] > '9' || *end != '\0' || errno != 0 ||
+      v > CHECK_TIMEOUT_MAX) {
+    nbdkit_error ("NBDKIT_GOLANG_CHECK_TIMEOUT: '%s' is not a number of "
+                  "seconds from 0 (no limit) to %d", env, CHECK_TIMEOUT_MAX);
+    return -1;
+  }
+  *seconds = v;
+  return 0;
+}
+
+static int64_t
+now_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+golang_check_unmap (void)
+{
+  if (progress)
+    munmap (progress, sizeof *progress);
+  progress = NULL;
+}
 
 /* The message the child writes.  Both ends are the same binary, so
  * native byte order and layout are fine.  After the header come
@@ -125,18 +203,24 @@ run_child (int fd, pid_t parent)
   (void) parent;
 #endif
 
+  /* With -s, fd 1 is the client's connection until after get_ready. */
+  golang_stdout_divert ();
   golang_signals_save ();
+  golang_phase ("loading the library (dlopen, the Go runtime, package "
+                "init functions and nbdkitgo_init)");
   if (golang_load (NBDKITGO_PHASE_CHECK) == 0 &&
       golang_replay_config (true) == 0 &&
       golang_call_thread_model (&model) == 0) {
     int r = 0;
 
     if (lib.get_ready) {
+      golang_phase ("get_ready");
       r = lib.get_ready (&err);
       TRACE ("get_ready () = %d", r);
       if (r == -1)
         golang_report ("get_ready", &err);
     }
+    golang_phase ("reporting to nbdkit");
     if (r == 0 && golang_signals_check () == 0) {
       h.status = 0;
       h.thread_model = model;
@@ -208,7 +292,7 @@ parse_message (const char *buf, size_t len, struct check_header *h)
     if (golang_add_password (r == 0 ? 0 : -1, password) == -1)
       return 0;
     if (password)
-      memset (password, 0, plen);
+      golang_wipe (password, plen);
   }
   return pos == len;
 }
@@ -223,9 +307,24 @@ golang_check (int *thread_model)
   bool exited = false, killed = false, ok;
   struct check_header h;
   pid_t pid, parent = getpid ();
+  int timeout_s;
+  int64_t deadline;
+  bool timed_out = false;
+  char phase[sizeof progress->phase];
 
+  if (check_timeout (&timeout_s) == -1)
+    return -1;
+  progress = mmap (NULL, sizeof *progress, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (progress == MAP_FAILED) {
+    nbdkit_error ("mmap: %m");
+    progress = NULL;
+    return -1;
+  }
+  strcpy (progress->phase, "starting");
   if (pipe2 (fds, O_CLOEXEC) == -1) {
     nbdkit_error ("pipe2: %m");
+    golang_check_unmap ();
     return -1;
   }
 
@@ -236,6 +335,7 @@ golang_check (int *thread_model)
     nbdkit_error ("fork: %m");
     close (fds[0]);
     close (fds[1]);
+    golang_check_unmap ();
     return -1;
   }
   if (pid == 0) {
@@ -248,13 +348,20 @@ golang_check (int *thread_model)
   nbdkit_debug ("golang: check process %d started", (int) pid);
 
   /* Read until EOF, or until the child has exited and the pipe is
-   * drained.
+   * drained, or until the time limit.
    */
+  deadline = now_ms () + (int64_t) timeout_s * 1000;
   for (;;) {
     struct pollfd pfd = { .fd = rfd, .events = POLLIN };
     ssize_t n;
     int r;
 
+    if (progress->waiting_for_user)
+      deadline = now_ms () + (int64_t) timeout_s * 1000;
+    if (timeout_s > 0 && !exited && now_ms () >= deadline) {
+      timed_out = true;
+      break;
+    }
     r = poll (&pfd, 1, exited ? 0 : 1000);
     if (r == -1) {
       if (errno == EINTR)
@@ -294,6 +401,23 @@ golang_check (int *thread_model)
     len += n;
   }
 
+  memcpy (phase, progress->phase, sizeof phase);
+  phase[sizeof phase - 1] = '\0';
+  golang_check_unmap ();
+  if (timed_out) {
+    kill (pid, SIGKILL);
+    while (waitpid (pid, &wstatus, 0) == -1 && errno == EINTR)
+      ;
+    golang_free_passwords ();
+    nbdkit_error ("%s: the check process did not finish loading and "
+                  "configuring the library within %d seconds: it was "
+                  "stuck in %s, and was killed (set "
+                  "NBDKIT_GOLANG_CHECK_TIMEOUT to a number of seconds, "
+                  "or 0 for no limit, if the library needs longer)",
+                  script, timeout_s, phase);
+    return -1;
+  }
+
   /* The pipe is closed: the child should exit at once. */
   for (i = 0; !exited && i < EXIT_GRACE; ++i) {
     int r = waitpid (pid, &wstatus, WNOHANG);
@@ -312,7 +436,7 @@ golang_check (int *thread_model)
   ok = parse_message (buf, len, &h);
   /* The message may hold passwords: wipe it whatever it said. */
   if (buf)
-    memset (buf, 0, len);
+    golang_wipe (buf, len);
   if (ok) {
     if (killed)
       nbdkit_debug ("golang: check process did not exit after reporting; "

@@ -83,6 +83,7 @@ golang_unload (void)
   }
   /* The library is never dlclosed. */
   golang_config_dir_leave ();
+  golang_library_close ();
 
   for (i = 0; i < nr_config; ++i) {
     free (config_keys[i]);
@@ -98,7 +99,6 @@ static int
 golang_config (const char *key, const char *value)
 {
   char **keys, **values;
-  struct stat st;
 
   if (strcmp (key, "script") == 0) {
     if (script) {
@@ -116,17 +116,7 @@ golang_config (const char *key, const char *value)
       return -1;
     if (golang_config_dir_save () == -1)
       return -1;
-    if (access (script, R_OK) == -1 || stat (script, &st) == -1) {
-      nbdkit_error ("script=%s: %s: %m", value, script);
-      return -1;
-    }
-    if (!S_ISREG (st.st_mode)) {
-      nbdkit_error ("script=%s: %s: not a regular file "
-                    "(expected a library built with "
-                    "go build -buildmode=c-shared)", value, script);
-      return -1;
-    }
-    return 0;
+    return golang_library_open (value);
   }
 
   if (script == NULL) {
@@ -177,40 +167,6 @@ golang_config_complete (void)
   return 0;
 }
 
-/* During --dump-plugin nbdkit's standard output is key=value lines
- * that tools parse.  While the library runs there, whatever it writes
- * to fd 1 (a Go package's init printing with fmt.Println, say) is sent
- * to standard error instead.  stdout_divert returns the saved fd 1
- * (or -1 if it could not divert: then output is only less tidy) and
- * stdout_restore puts it back.
- */
-static int
-stdout_divert (void)
-{
-  int saved;
-
-  /* Our own lines still in stdio's buffer go out first. */
-  fflush (stdout);
-  saved = dup (STDOUT_FILENO);
-  if (saved == -1)
-    return -1;
-  if (dup2 (STDERR_FILENO, STDOUT_FILENO) == -1) {
-    close (saved);
-    return -1;
-  }
-  return saved;
-}
-
-static void
-stdout_restore (int saved)
-{
-  if (saved == -1)
-    return;
-  fflush (stdout);
-  dup2 (saved, STDOUT_FILENO);
-  close (saved);
-}
-
 /* Used when no check process has run: nbdkit --dump-plugin calls
  * .thread_model and .dump_plugin without .config_complete, and no
  * fork follows, so the library is loaded in this process, once, and
@@ -224,12 +180,12 @@ load_for_dump (void)
 
   if (lib.dl)
     return 0;
-  saved = stdout_divert ();
+  saved = golang_stdout_divert ();
   if (golang_load (NBDKITGO_PHASE_DUMP) == -1 ||
       golang_replay_config (false) == -1 ||
       golang_call_thread_model (&thread_model) == -1)
     r = -1;
-  stdout_restore (saved);
+  golang_stdout_restore (saved);
   return r;
 }
 
@@ -296,6 +252,7 @@ golang_after_fork (void)
    * process: in the directory nbdkit started in, with nbdkit's signal
    * handlers untouched (lifecycle.c).
    */
+  golang_crashlog_start ();
   golang_signals_save ();
   if (golang_config_dir_enter () == -1)
     return -1;
@@ -324,16 +281,13 @@ golang_cleanup (void)
 }
 
 /* Print a key=value line; a value with newlines would break the
- * format, so they become spaces.
+ * format, so they become spaces, and control characters are escaped.
  */
 static void
 dump_line (const char *key, const char *value)
 {
-  const char *p;
-
   printf ("%s=", key);
-  for (p = value; *p; ++p)
-    putchar (*p == '\n' ? ' ' : *p);
+  golang_print_escaped (value, false);
   putchar ('\n');
 }
 
@@ -349,8 +303,10 @@ dump_lines (const char *key, const char *text)
 
   while (*p) {
     size_t n = strcspn (p, "\n");
+    CLEANUP_FREE char *line = strndup (p, n);
 
-    printf ("%s=%.*s\n", key, (int) n, p);
+    if (line)
+      dump_line (key, line);
     p += n;
     if (*p == '\n')
       p++;
@@ -399,17 +355,17 @@ golang_dump_plugin (void)
   printf ("\n");
 
   if (lib.dump_plugin) {
-    int saved = stdout_divert ();
+    int saved = golang_stdout_divert ();
 
     s = lib.dump_plugin (&err);
-    stdout_restore (saved);
+    golang_stdout_restore (saved);
     TRACE ("dump_plugin () = %s", s ? "(string)" : "NULL");
     if (s == NULL && (err.msg || err.errnum)) {
       golang_report ("dump_plugin", &err);
       exit (EXIT_FAILURE);
     }
     if (s && *s) {
-      printf ("%s", s);
+      golang_print_escaped (s, true);
       if (s[strlen (s) - 1] != '\n')
         printf ("\n");
     }
@@ -451,6 +407,7 @@ golang_default_export (int readonly, int is_tls)
 {
   struct nbdkitgo_error err = { 0 };
   CLEANUP_FREE char *s = NULL;
+  const char *problem;
 
   if (!lib.default_export)
     return "";
@@ -459,6 +416,11 @@ golang_default_export (int readonly, int is_tls)
          readonly, is_tls, s ? s : "NULL");
   if (s == NULL) {
     golang_report ("default_export", &err);
+    return NULL;
+  }
+  if ((problem = golang_text_problem (s)) != NULL) {
+    nbdkit_error ("%s: default_export: refused the export name: %s",
+                  script, problem);
     return NULL;
   }
   return nbdkit_strdup_intern (s);
@@ -494,6 +456,7 @@ golang_open (int readonly)
   r = lib.open (readonly, &h, &implemented, &err);
   TRACE ("open (readonly=%d) = %d, handle=%#" PRIxPTR
          ", implemented=%#" PRIx64, readonly, r, h, implemented);
+  golang_signals_watch ("open");
   if (r == -1) {
     golang_report ("open", &err);
     return NULL;
@@ -528,6 +491,7 @@ golang_close (void *handle)
   if (HAS (handle, CLOSE))
     lib.close (H (handle));
   free (handle);
+  golang_signals_watch ("close");
 }
 
 static const char *
@@ -535,6 +499,7 @@ golang_export_description (void *handle)
 {
   struct nbdkitgo_error err = { 0 };
   CLEANUP_FREE char *s = NULL;
+  const char *problem;
 
   if (!HAS (handle, EXPORT_DESCRIPTION))
     return NULL;
@@ -545,6 +510,11 @@ golang_export_description (void *handle)
     /* NULL without an error means "no description". */
     if (err.msg || err.errnum)
       golang_report ("export_description", &err);
+    return NULL;
+  }
+  if ((problem = golang_text_problem (s)) != NULL) {
+    nbdkit_error ("%s: export_description: the description is not sent "
+                  "to the client: %s", script, problem);
     return NULL;
   }
   return nbdkit_strdup_intern (s);

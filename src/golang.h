@@ -93,16 +93,36 @@ extern struct golang_password *golang_passwords;
 extern size_t golang_nr_passwords;
 extern int golang_add_password (int r, const char *password);
 extern void golang_free_passwords (void);
+extern void golang_wipe (void *p, size_t len);
 
 /* load.c */
 extern int golang_load (uint32_t phase);
 extern int golang_replay_config (bool complete);
 extern int golang_call_thread_model (int *model);
 extern int golang_report (const char *what, struct nbdkitgo_error *err);
+extern int golang_errno (int errnum);
+extern void golang_discard (const char *what, struct nbdkitgo_error *err);
 extern const char *golang_thread_model_name (int model);
+
+/* libfile.c: the library file, open from .config on. */
+extern int golang_library_open (const char *value);
+extern const char *golang_library_path (void);
+extern void golang_library_close (void);
+
+/* text.c */
+extern const char *golang_text_problem (const char *s);
+extern void golang_print_escaped (const char *s, bool newlines);
+extern int golang_stdout_divert (void);
+extern void golang_stdout_restore (int saved);
+
+/* crashlog.c */
+extern void golang_crashlog_start (void);
 
 /* check.c */
 extern int golang_check (int *thread_model);
+extern void golang_phase (const char *fmt, ...)
+  __attribute__ ((format (printf, 1, 2)));
+extern void golang_phase_waiting (bool waiting);
 
 /* lifecycle.c: what the configuration phase must leave as it found. */
 extern int golang_config_dir_save (void);
@@ -110,5 +130,6 @@ extern int golang_config_dir_enter (void);
 extern void golang_config_dir_leave (void);
 extern void golang_signals_save (void);
 extern int golang_signals_check (void);
+extern void golang_signals_watch (const char *when);
 
 #endif /* NBDKIT_GOLANG_H */

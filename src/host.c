@@ -126,6 +126,16 @@ golang_add_password (int r, const char *password)
   return 0;
 }
 
+/* Overwrite memory that held a password.  A memset just before free
+ * is a dead store that the compiler removes (it did, at -O2);
+ * explicit_bzero never is.
+ */
+void
+golang_wipe (void *p, size_t len)
+{
+  explicit_bzero (p, len);
+}
+
 /* Passwords stay in memory only as long as they are needed. */
 void
 golang_free_passwords (void)
@@ -135,7 +145,7 @@ golang_free_passwords (void)
   for (i = 0; i < golang_nr_passwords; ++i) {
     char *p = golang_passwords[i].password;
     if (p) {
-      memset (p, 0, strlen (p));
+      golang_wipe (p, strlen (p));
       free (p);
     }
   }
@@ -175,7 +185,9 @@ host_read_password (const char *value, char **password)
     nbdkit_debug ("golang: the library read more passwords than in the "
                   "check process; reading this one again");
 
+  golang_phase_waiting (true);
   r = nbdkit_read_password (value, password);
+  golang_phase_waiting (false);
   if (golang_host.phase == NBDKITGO_PHASE_CHECK &&
       golang_add_password (r, r == 0 ? *password : NULL) == -1) {
     if (r == 0) {
@@ -204,6 +216,21 @@ host_add_extent (void *extents, uint64_t offset, uint64_t length,
 static int
 host_add_export (void *exports, const char *name, const char *description)
 {
+  const char *problem;
+
+  if ((problem = golang_text_problem (name)) != NULL) {
+    nbdkit_error ("%s: add_export: refused an export name: %s",
+                  script, problem);
+    errno = EINVAL;
+    return -1;
+  }
+  if (description &&
+      (problem = golang_text_problem (description)) != NULL) {
+    nbdkit_error ("%s: add_export: refused the description of export "
+                  "'%s': %s", script, name, problem);
+    errno = EINVAL;
+    return -1;
+  }
   return nbdkit_add_export (exports, name, description);
 }
 

@@ -45,7 +45,10 @@
  * A library that takes one of them over (in Go, signal.Notify
  * installs the runtime's own handler) would leave nbdkit impossible
  * to stop with that signal, so changing their handlers during the
- * configuration phase is refused with an error.
+ * configuration phase is refused with an error.  Later, while
+ * serving, the loader looks again on every open and close of a
+ * connection: a handler the library replaced (signal.Notify) or
+ * ignored (signal.Ignore) is put back and the log says so.
  */
 
 #include <config.h>
@@ -175,4 +178,39 @@ golang_signals_check (void)
     }
   }
   return 0;
+}
+
+/* While serving: if the library has changed the handler of a shutdown
+ * signal since golang_signals_save, put nbdkit's back and log it.
+ * WHEN names the callback after which this was found.  Four
+ * sigaction calls: cheap enough for every open and close.
+ */
+void
+golang_signals_watch (const char *when)
+{
+  size_t i;
+
+  for (i = 0; i < NR_SHUTDOWN_SIGNALS; ++i) {
+    struct sigaction now, restore;
+
+    if (sigaction (shutdown_signals[i].sig, NULL, &now) == -1 ||
+        now.sa_handler == saved_actions[i].sa_handler)
+      continue;
+    /* The Go runtime wants SA_ONSTACK on every handler: a signal can
+     * arrive on one of its threads, whose stacks are small.
+     */
+    restore = saved_actions[i];
+    restore.sa_flags |= SA_ONSTACK;
+    if (sigaction (shutdown_signals[i].sig, &restore, NULL) == -1) {
+      nbdkit_error ("%s: the library took over %s (found after %s) and "
+                    "nbdkit's handler could not be restored: %m",
+                    script, shutdown_signals[i].name, when);
+      continue;
+    }
+    nbdkit_error ("%s: the library took over %s (found after %s; in Go, "
+                  "signal.Notify or signal.Ignore); nbdkit needs %s to "
+                  "shut down, so the loader restored nbdkit's handler",
+                  script, shutdown_signals[i].name, when,
+                  shutdown_signals[i].name);
+  }
 }

@@ -70,19 +70,50 @@ golang_thread_model_name (int model)
 
 /* Report an error that the library returned through its
  * nbdkitgo_error, on the thread that made the call, and free the
- * message.  Always returns -1.
+ * message.  A failure without a message still gets a log line that
+ * names the callback, and an errno that is not one becomes EIO
+ * (golang_errno).  Always returns -1.
  */
 int
 golang_report (const char *what, struct nbdkitgo_error *err)
 {
+  int errnum = golang_errno (err->errnum);
+
   TRACE ("%s: error: errno=%d msg=%s",
          what, err->errnum, err->msg ? err->msg : "(null)");
   if (err->msg)
     nbdkit_error ("%s", err->msg);
-  nbdkit_set_error (err->errnum ? err->errnum : EIO);
+  else
+    nbdkit_error ("%s: %s failed (%s)",
+                  script, what, strerror (errnum));
+  nbdkit_set_error (errnum);
   free (err->msg);
   err->msg = NULL;
   return -1;
+}
+
+/* A callback that succeeded but also set a message: it is no error,
+ * so it goes only to the debug log, and it is freed.
+ */
+void
+golang_discard (const char *what, struct nbdkitgo_error *err)
+{
+  if (err->msg == NULL)
+    return;
+  nbdkit_debug ("golang: %s: %s succeeded and said: %s",
+                script, what, err->msg);
+  free (err->msg);
+  err->msg = NULL;
+}
+
+/* nbdkit asserts that an errno is positive.  A library (or a C
+ * library it calls) can produce anything: 0, -5, 1<<31.  Whatever is
+ * not an errno Linux could define (1 to MAX_ERRNO, 4095) becomes EIO.
+ */
+int
+golang_errno (int errnum)
+{
+  return errnum > 0 && errnum <= 4095 ? errnum : EIO;
 }
 
 /* The timer slack (prctl PR_SET_TIMERSLACK) of the threads that the
@@ -157,6 +188,7 @@ golang_load (uint32_t phase)
 {
   nbdkitgo_init_fn *init = NULL;
   struct nbdkitgo_error err = { 0 };
+  const char *path;
   unsigned long slack;
   long old_slack;
   void *dl;
@@ -174,9 +206,12 @@ golang_load (uint32_t phase)
    * the handshake is the first call into Go: it returns only when the
    * runtime and every package init have finished.
    */
+  path = golang_library_path ();
+  if (path == NULL)
+    return -1;
   old_slack = golang_timer_slack_push (slack);
   dlerror ();
-  dl = dlopen (script, RTLD_NOW | RTLD_LOCAL);
+  dl = dlopen (path, RTLD_NOW | RTLD_LOCAL);
   if (dl)
     *(void **) &init = dlsym (dl, "nbdkitgo_init");
   if (init) {
@@ -216,6 +251,7 @@ golang_load (uint32_t phase)
       nbdkit_error ("%s: the library's nbdkitgo_init failed", script);
     return golang_report ("init", &err);
   }
+  golang_discard ("init", &err);
 
   /* A callback is implemented when the library exports it and its
    * bit is set.  A connection callback's export is kept even when its
@@ -268,10 +304,12 @@ golang_replay_config (bool complete)
   int r;
 
   if (lib.load) {
+    golang_phase ("load");
     r = lib.load (&err);
     TRACE ("load () = %d", r);
     if (r == -1)
       return golang_report ("load", &err);
+    golang_discard ("load", &err);
   }
 
   for (i = 0; i < nr_config; ++i) {
@@ -281,18 +319,22 @@ golang_replay_config (bool complete)
                     script, config_keys[i], config_values[i], script);
       return -1;
     }
+    golang_phase ("config (key %s)", config_keys[i]);
     r = lib.config (config_keys[i], config_values[i], &err);
     TRACE ("config (key=%s, value=%s) = %d",
            config_keys[i], config_values[i], r);
     if (r == -1)
       return golang_report ("config", &err);
+    golang_discard ("config", &err);
   }
 
   if (complete && lib.config_complete) {
+    golang_phase ("config_complete");
     r = lib.config_complete (&err);
     TRACE ("config_complete () = %d", r);
     if (r == -1)
       return golang_report ("config_complete", &err);
+    golang_discard ("config_complete", &err);
   }
   return 0;
 }
@@ -312,10 +354,12 @@ golang_call_thread_model (int *model)
     return 0;
   }
 
+  golang_phase ("thread_model");
   r = lib.thread_model (&err);
   TRACE ("thread_model () = %d", r);
   if (r == -1)
     return golang_report ("thread_model", &err);
+  golang_discard ("thread_model", &err);
   if (r < NBDKITGO_THREAD_MODEL_SERIALIZE_CONNECTIONS ||
       r > NBDKITGO_THREAD_MODEL_PARALLEL) {
     nbdkit_error ("%s: thread_model returned an invalid thread model (%d); "

@@ -154,10 +154,13 @@ wait_for_socket ()
 }
 
 # wait_for_log FILE REGEX: wait until a line of FILE matches the
-# extended regular expression REGEX.
+# extended regular expression REGEX (and print the file if none does).
 wait_for_log ()
 {
-    wait_until grep -qE -- "$2" "$1"
+    wait_until grep -qE -- "$2" "$1" || {
+        cat "$1"
+        return 1
+    }
 }
 
 # wait_for_lines FILE REGEX N: wait until at least N lines of FILE
@@ -326,6 +329,31 @@ reldisk_setup ()
     log="$tmpdir/log"
     requires_file "$reldisk"
     unset LIBNBD_DEBUG
+}
+
+# reldisk_wait_closed LOG: wait until the serving process has closed
+# every connection it opened.  nbdkit ends a connection by closing its
+# socket first and calling the plugin's close after that, and only
+# "if (!quit)" (server/connections.c, free_connection): a SIGTERM that
+# arrives in between skips the plugin's close for good.  So a client
+# that has seen its connection end cannot tell that the plugin has
+# closed it, and a test that stops the server as soon as its clients
+# are done may find a connection still open at cleanup.  Tests that
+# count connections wait for this state first.
+_all_closed ()
+{
+    local opens closes
+    opens=$(grep -c '^serve .* open id=' "$1") || :
+    closes=$(grep -c '^serve .* close id=' "$1") || :
+    [ "${opens:-0}" -eq "${closes:-0}" ]
+}
+reldisk_wait_closed ()
+{
+    wait_until _all_closed "$1" || {
+        echo "$0: $(grep -c '^serve .* open id=' "$1") connections opened," \
+             "$(grep -c '^serve .* close id=' "$1") closed"
+        return 1
+    }
 }
 
 # reldisk_stats LOG: print the counters the reldisk plugin logged at

@@ -50,6 +50,14 @@ RELIABILITY_TESTS = \
 	test-rel-export-names.sh \
 	test-rel-readonly.sh \
 	test-rel-signal-notify.sh \
+	test-rel-bad-errno.sh \
+	test-rel-silent.sh \
+	test-rel-signal-later.sh \
+	test-rel-load-hang.sh \
+	test-rel-swap.sh \
+	test-rel-crash-log.sh \
+	test-rel-password-wipe.sh \
+	test-rel-output.sh \
 	$(NULL)
 
 EXTRA_DIST += \
@@ -61,10 +69,20 @@ EXTRA_DIST += \
 if HAVE_GOLANG
 TESTS += $(RELIABILITY_TESTS)
 
-noinst_DATA += plugins/reldisk/libreldisk.so
+noinst_DATA += \
+	plugins/reldisk/libreldisk.so \
+	plugins/reldisk/libreldisk-plugin.so \
+	$(NULL)
+
 plugins/reldisk/libreldisk.so: $(srcdir)/plugins/reldisk/*.go \
 		$(srcdir)/plugins/go.mod $(golib_sources)
 	$(go_build_c_shared)
+
+# The same plugin built the wrong way, for test-rel-load-hang.sh.
+plugins/reldisk/libreldisk-plugin.so: plugins/reldisk/libreldisk.so
+	cd $(srcdir)/plugins/reldisk && \
+	  $(GOLANG) build -buildmode=plugin \
+	    -o $(abs_builddir)/plugins/reldisk/libreldisk-plugin.so .
 
 endif HAVE_GOLANG
 

@@ -47,7 +47,9 @@ requires qemu-img --version
 
 source "$SRCDIR/loader-memcheck.sh"
 
-server_env=()
+# CABI_INIT_NOTE: init succeeds and also sets a message, which the
+# loader must free (and show in the debug log).
+server_env=(CABI_INIT_NOTE=1)
 server_flags=(-v)
 serve_and_exercise "$golang_plugin" "$cabi" \
     "$VALGRIND" --leak-check=full --show-leak-kinds=definite \
@@ -70,3 +72,5 @@ for f in "$tmpdir"/vg.*; do
     fi
 done
 grep "golang: check process succeeded" "$tmpdir/server.log"
+grep "init succeeded and said: cabi: a message from an init" \
+     "$tmpdir/server.log"

@@ -37,7 +37,8 @@
 # is refused (by the client library or the server) and the server
 # survives.  The export description of a 4096-byte name exceeds the
 # protocol's string limit: it may be dropped or cut, but the connection
-# must work.
+# must work.  A description holding a control character (from a name
+# with a newline or a tab) is not sent.
 
 source "$SRCDIR/functions.sh"
 set -e
@@ -72,7 +73,11 @@ for name in names:
         desc = None
     print("export %-30r (%4d bytes): read back ok, description %r"
           % (name[:30], len(want), desc and desc[:40]))
-    if len(want) + len("export=") <= 4096:
+    if any(ord(c) < 0x20 for c in name):
+        # The loader does not send a description holding a control
+        # character (test-rel-output.sh).
+        assert desc is None, (name, desc)
+    elif len(want) + len("export=") <= 4096:
         assert desc == "export=" + name, (name, desc)
     h.shutdown()
 
@@ -91,6 +96,7 @@ h.shutdown()
 EOF_PY
 
 kill -0 "$(cat "$pid")"
+reldisk_wait_closed "$log"
 kill_nbdkit "$(cat "$pid")"
 reldisk_stats "$log"
 test "$(reldisk_stat "$log" live)" -eq 0

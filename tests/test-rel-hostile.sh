@@ -176,6 +176,7 @@ for mode in ("good", "few", "many", "unordered", "backwards", "beyond"):
 EOF_PY
 
 kill -0 "$(cat "$pid")"
+reldisk_wait_closed "$log"
 kill_nbdkit "$(cat "$pid")"
 grep -v 'debug:' "$tmpdir/stderr"
 # The broken rules are reported clearly.

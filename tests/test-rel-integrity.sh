@@ -47,6 +47,7 @@ start_nbdkit -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
 
 fio_verify "$sock" 8 16 4
 
+reldisk_wait_closed "$log"
 kill_nbdkit "$(cat "$pid")"
 reldisk_stats "$log"
 test "$(reldisk_stat "$log" live)" -eq 0

@@ -100,6 +100,7 @@ for i in 1 2 3 4 5; do
     timeout 60 nbdinfo "nbd+unix:///nbdinfo-$i?socket=$sock"
 done
 
+reldisk_wait_closed "$log"
 kill_nbdkit "$(cat "$pid")"
 reldisk_stats "$log"
 test "$(reldisk_stat "$log" live)" -eq 0

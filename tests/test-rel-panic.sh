@@ -113,6 +113,7 @@ EOF_PY
 
 # Still running.
 kill -0 "$(cat "$pid")"
+reldisk_wait_closed "$log"
 kill_nbdkit "$(cat "$pid")"
 cat "$tmpdir/stderr"
 reldisk_stats "$log"

@@ -87,6 +87,7 @@ EOF_PY
         echo "threads that spun in a callback meanwhile:" $spin_tids
         test -n "$(comm -12 <(echo "$urg_tids") <(echo "$spin_tids"))"
     fi
+    reldisk_wait_closed "$log"
     kill_nbdkit "$(cat "$pid")"
     reldisk_stats "$log"
     test "$(reldisk_stat "$log" live)" -eq 0

@@ -116,6 +116,7 @@ n = sum(nbdclient.run_parallel([job(c) for c in range(4)]))
 print("race-built plugin: 4 connections x queue depth 16, %d requests" % n)
 EOF_PY
 
+reldisk_wait_closed "$log"
 kill "$(cat "$pid")"
 wait "$nbdkit_bg"
 cat "$tmpdir/stderr"

@@ -82,6 +82,7 @@ print("thread model test: %d connections x queue depth %d, %d requests"
       % (conns, depth, n))
 EOF_PY
 
+    reldisk_wait_closed "$log"
     kill_nbdkit "$(cat "$pid")"
     reldisk_stats "$log"
     grep -q "^serve .* config_complete threadmodel=$model " "$log"

@@ -136,7 +136,8 @@
 // nbdkit, and the client gets the errno found anywhere in the error's
 // chain (errors.As with a syscall.Errno): errors from package os carry
 // one (*os.PathError), and fmt.Errorf("...: %w", syscall.ENOSPC) adds
-// one.  An error without an errno gives the client EIO.
+// one.  An error without an errno, or with one that is not a positive
+// errno value, gives the client EIO.
 //
 // A panic in a callback is recovered at the boundary: its message and
 // stack are logged, the request fails with EIO, and the server keeps
@@ -172,9 +173,17 @@
 // SIGINT, SIGQUIT, SIGTERM and SIGHUP belong to nbdkit, which shuts
 // down on them.  A plugin that calls signal.Notify for one of them
 // while it is being configured is refused with an error, since
-// nbdkit could no longer be stopped.  A panic in a goroutine the
-// plugin starts itself is not recovered by golib and ends the server,
-// as it would any Go program: recover in that goroutine.
+// nbdkit could no longer be stopped; one that does so later, while
+// serving, has nbdkit's handler put back at the next open or close of
+// a connection.  A panic in a goroutine the plugin starts itself is
+// not recovered by golib and ends the server, as it would any Go
+// program: recover in that goroutine.  Such fatal errors (and
+// concurrent map writes, stack overflows, running out of memory) are
+// reported in nbdkit's log, syslog included.
+//
+// Passwords: ReadPasswordBytes returns bytes the plugin can overwrite
+// when done; a string from ReadPassword stays in memory until the
+// garbage collector reuses it.
 //
 // # Memory disks
 //

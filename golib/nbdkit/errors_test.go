@@ -55,6 +55,10 @@ func TestErrnoMapping(t *testing.T) {
 		{"plain error", errors.New("something broke"), syscall.EIO},
 		{"%v loses the errno", fmt.Errorf("no wrap: %v", syscall.ENOSPC), syscall.EIO},
 		{"errno 0", syscall.Errno(0), syscall.EIO},
+		{"errno -5", fmt.Errorf("c library: %w", syscall.Errno(^uintptr(4))), syscall.EIO},
+		{"errno 1<<31", syscall.Errno(0x80000000), syscall.EIO},
+		{"errno 4096", syscall.Errno(4096), syscall.EIO},
+		{"errno 4095", syscall.Errno(4095), syscall.Errno(4095)},
 	}
 	for _, tt := range tests {
 		errno, msg, report := errorToC(tt.err)

@@ -80,6 +80,21 @@ call_read_password (const char *v, char **p)
 {
   return H->read_password (v, p);
 }
+
+// Overwrite a C string that held a secret, then free it.  Stores
+// through a volatile pointer are never optimised away, unlike a
+// memset just before free.
+static inline void
+wipe_free (char *p)
+{
+  volatile char *v = p;
+
+  if (p == NULL)
+    return;
+  while (*v)
+    *v++ = 0;
+  free (p);
+}
 static inline char *call_realpath (const char *p) { return H->realpath (p); }
 static inline char *call_absolute_path (const char *p) { return H->absolute_path (p); }
 static inline int call_stdio_safe (void) { return H->stdio_safe (); }
@@ -258,18 +273,43 @@ func ParseBool(s string) (bool, error) {
 // ReadPassword reads a password the way nbdkit's password=
 // parameters work (nbdkit_read_password): the value itself, "-" to
 // prompt, "+FILE" to read FILE, or "-FD" to read a file descriptor.
+// A Go string cannot be overwritten, so the password stays in memory
+// until the garbage collector reuses it; ReadPasswordBytes returns
+// one that can be wiped.
 func ReadPassword(value string) (string, error) {
+	b, err := ReadPasswordBytes(value)
+	if err != nil {
+		return "", err
+	}
+	s := string(b)
+	wipe(b)
+	return s, nil
+}
+
+// ReadPasswordBytes is ReadPassword returning the password as bytes,
+// which the caller should overwrite (for example with a loop storing
+// zeroes) as soon as it no longer needs them.  The copies made on the
+// way, in C memory, are wiped before they are freed, and so is the C
+// copy of value (which is the password itself when given inline).
+func ReadPasswordBytes(value string) ([]byte, error) {
 	if !haveHost() {
-		return "", errNoHost
+		return nil, errNoHost
 	}
 	cs := C.CString(value)
-	defer C.free(unsafe.Pointer(cs))
+	defer C.wipe_free(cs)
 	var p *C.char
 	if n, errno := C.call_read_password(cs, &p); n == -1 {
-		return "", failed("read_password", errno)
+		return nil, failed("read_password", errno)
 	}
-	defer C.free(unsafe.Pointer(p))
-	return C.GoString(p), nil
+	defer C.wipe_free(p)
+	return C.GoBytes(unsafe.Pointer(p), C.int(C.strlen(p))), nil
+}
+
+// wipe overwrites b with zeroes.
+func wipe(b []byte) {
+	for i := range b {
+		b[i] = 0
+	}
 }
 
 // pathCall calls realpath or absolute_path.

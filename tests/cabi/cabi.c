@@ -56,6 +56,9 @@
  *   hang=CALLBACK              that callback closes every fd above 2
  *                              and sleeps forever
  *   block=CALLBACK             that callback sleeps forever
+ *   silent=CALLBACK            that callback fails with no message and
+ *                              errno 0 (also thread_model, get_size,
+ *                              list_exports)
  *   error-offset=N             reads and writes touching the sector at
  *   error-errno=N              N fail with errno N (default EIO)
  *   bad=CALLBACK               (CABI_BAD) get_size, open, block_size,
@@ -73,6 +76,9 @@
  *   can_write=N ... can_cache=N, is_rotational=N
  *                              also has that callback, which returns N
  *   block_size=MIN:PREF:MAX    also has block_size, with these sizes
+ *
+ * With CABI_INIT_NOTE=1 in the environment, init succeeds but also
+ * sets a message (which the loader must free).
  *
  * With CABI_NOISE=1 in the environment, init, load, thread_model and
  * dump_plugin write a line "cabi noise from CALLBACK" straight to fd 1,
@@ -109,7 +115,7 @@ static int64_t size = 1024 * 1024;
 static int thread_model = NBDKITGO_THREAD_MODEL_PARALLEL;
 static char *password, *expect_password;
 static char *fail_cb, *crash_cb, *exit_cb, *hang_cb, *block_cb, *only_phase;
-static char *bad_cb;
+static char *bad_cb, *silent_cb;
 static int64_t error_offset = -1;
 static int error_errno = EIO;
 
@@ -214,6 +220,8 @@ misbehave (const char *cb, struct nbdkitgo_error *err)
     snprintf (msg, sizeof msg, "cabi: %s failed as requested", cb);
     return set_error (err, EINVAL, msg);
   }
+  if (silent_cb && strcmp (silent_cb, cb) == 0)
+    return -1;
   return 0;
 }
 #endif /* !CABI_MINIMAL */
@@ -245,6 +253,8 @@ nbdkitgo_init (uint32_t abi_version, const struct nbdkitgo_host *h,
   info->longname = "nbdkit-golang C ABI test library";
   info->version = "1.0";
   info->description = "A RAM disk implementing nbdkitgo-abi.h in C.";
+  if (getenv ("CABI_INIT_NOTE"))
+    err->msg = strdup ("cabi: a message from an init that succeeded");
 #ifndef CABI_MINIMAL
   /* Exported, but by default no connection has a can_* callback. */
   info->implemented &= ~(NBDKITGO_CB_BIT (CAN_WRITE) |
@@ -293,6 +303,7 @@ nbdkitgo_unload (void)
   free (block_cb);
   free (only_phase);
   free (bad_cb);
+  free (silent_cb);
 }
 
 static int
@@ -338,6 +349,8 @@ nbdkitgo_config (const char *key, const char *value,
     return set_string (&only_phase, value, err);
   if (strcmp (key, "bad") == 0)
     return set_string (&bad_cb, value, err);
+  if (strcmp (key, "silent") == 0)
+    return set_string (&silent_cb, value, err);
   if (strcmp (key, "error-offset") == 0)
     return host->parse_int64_t ("error-offset", value, &error_offset);
   if (strcmp (key, "error-errno") == 0)
@@ -403,8 +416,9 @@ nbdkitgo_config_complete (struct nbdkitgo_error *err)
 int
 nbdkitgo_thread_model (struct nbdkitgo_error *err)
 {
-  (void) err;
   noise ("thread_model");
+  if (misbehave ("thread_model", err) == -1)
+    return -1;
   return thread_model;
 }
 
@@ -500,7 +514,13 @@ nbdkitgo_close (uintptr_t handle)
 int64_t
 nbdkitgo_get_size (uintptr_t handle, struct nbdkitgo_error *err)
 {
-  (void) handle; (void) err;
+  (void) handle;
+#ifndef CABI_MINIMAL
+  if (misbehave ("get_size", err) == -1)
+    return -1;
+#else
+  (void) err;
+#endif
   if (is_bad ("get_size"))
     return -5;
   return size;
@@ -637,7 +657,9 @@ int
 nbdkitgo_list_exports (int readonly, int is_tls, void *exports,
                        struct nbdkitgo_error *err)
 {
-  (void) readonly; (void) is_tls; (void) err;
+  (void) readonly; (void) is_tls;
+  if (misbehave ("list_exports", err) == -1)
+    return -1;
   if (host->add_export (exports, "", "the default export") == -1 ||
       host->add_export (exports, "second", "another name for the disk") == -1)
     return -1;

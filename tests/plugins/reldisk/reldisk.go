@@ -51,6 +51,13 @@
 //	                   the export description is "export=NAME"
 //	exit=CODE          Config calls os.Exit(CODE)
 //	notify=true        Config calls signal.Notify for SIGINT, SIGTERM
+//	exports=bad        ListExports offers "good" and then names and
+//	                   descriptions that are not valid UTF-8 or hold
+//	                   control characters (refused: they are logged)
+//	swap=LINK:TARGET   GetReady in the check process points the
+//	                   symbolic link LINK at TARGET
+//	password=VALUE     read with nbdkit.ReadPasswordBytes, wiped after
+//	                   its length is logged
 //
 // Export names with a special meaning (any other name is a plain disk):
 //
@@ -96,6 +103,9 @@ var errnos = map[string]syscall.Errno{
 	"ENOTSUP":   syscall.ENOTSUP,
 	"ESHUTDOWN": syscall.ESHUTDOWN,
 	"EROFS":     syscall.EROFS,
+	// Not errnos at all: -5 and 1<<31 as a C int.
+	"ENEG":  syscall.Errno(^uintptr(4)),
+	"EHUGE": syscall.Errno(0x80000000),
 }
 
 // stats are counted across all connections of the serving process.
@@ -127,6 +137,9 @@ type disk struct {
 	shutdownAt      int64
 	disconnAt       int64
 	echo            bool
+	badExports      bool
+	swapLink        string
+	swapTarget      string
 
 	logMu   sync.Mutex
 	logFile *os.File
@@ -287,6 +300,20 @@ func (p *disk) Config(key, value string) error {
 	case "notify":
 		c := make(chan os.Signal, 1)
 		signal.Notify(c, syscall.SIGINT, syscall.SIGTERM)
+	case "exports":
+		p.badExports = value == "bad"
+	case "swap":
+		link, target, _ := strings.Cut(value, ":")
+		p.swapLink, p.swapTarget = link, target
+	case "password":
+		b, err := nbdkit.ReadPasswordBytes(value)
+		if err != nil {
+			return err
+		}
+		p.logf("password len=%d", len(b))
+		for i := range b {
+			b[i] = 0
+		}
 	default:
 		return fmt.Errorf("unknown parameter %q", key)
 	}
@@ -315,7 +342,79 @@ func (p *disk) GetReady() error {
 	p.data = make([]byte, alloc)
 	p.locks = make([]sync.RWMutex, alloc/stripe+1)
 	p.logf("get_ready")
+	if p.swapLink != "" && nbdkit.CurrentPhase() == nbdkit.PhaseCheck {
+		tmp := p.swapLink + ".new"
+		if err := os.Symlink(p.swapTarget, tmp); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp, p.swapLink); err != nil {
+			return err
+		}
+		p.logf("swapped %s to %s", p.swapLink, p.swapTarget)
+	}
 	return nil
+}
+
+// ListExports implements nbdkit.ExportLister.
+func (p *disk) ListExports(readonly, isTLS bool, e *nbdkit.Exports) error {
+	if !p.badExports {
+		return e.UseDefault()
+	}
+	if err := e.Add("good", "a good export"); err != nil {
+		return err
+	}
+	for _, x := range [][2]string{
+		{"bad\xff", ""}, {"esc\x1b[31m", ""}, {"cr\r", ""},
+		{"gooddesc", "bad\xfe"}, {"gooddesc", "bell\a"},
+	} {
+		if err := e.Add(x[0], x[1]); err != nil {
+			p.logf("refused %q %q: %v", x[0], x[1], err)
+		}
+	}
+	return nil
+}
+
+// trouble does what the special export names of Open ask for.
+func trouble(name string) {
+	switch name {
+	case "notify":
+		signal.Notify(make(chan os.Signal, 1), syscall.SIGINT, syscall.SIGTERM)
+	case "ignore":
+		signal.Ignore(syscall.SIGINT, syscall.SIGTERM)
+	case "print":
+		fmt.Println("reldisk: this line went to standard output")
+	case "crash-goroutine":
+		done := make(chan bool)
+		go func() {
+			defer close(done)
+			panic("reldisk: panic in a goroutine of the plugin")
+		}()
+		<-done
+	case "crash-map":
+		m := map[int]int{}
+		var wg sync.WaitGroup
+		for g := 0; g < 2; g++ {
+			wg.Add(1)
+			go func(g int) {
+				defer wg.Done()
+				for i := 0; ; i++ {
+					m[i%1000+g] = i
+				}
+			}(g)
+		}
+		wg.Wait()
+	case "crash-goexit":
+		runtime.Goexit()
+	case "crash-stack":
+		recurse(0)
+	}
+}
+
+// recurse overflows the stack.
+func recurse(n int) int {
+	var pad [64]byte
+	pad[n%64] = byte(n)
+	return recurse(n+1) + int(pad[0])
 }
 
 // AfterFork implements nbdkit.AfterForker.
@@ -372,6 +471,7 @@ func (p *disk) Open(readonly bool) (nbdkit.Connection, error) {
 	case strings.HasPrefix(name, "extents-"):
 		c.mode = name
 	}
+	trouble(name)
 	storeMax(&p.st.maxLive, atomic.AddInt64(&p.st.live, 1))
 	atomic.AddInt64(&p.st.opens, 1)
 	p.logf("open id=%d readonly=%v export=%q size=%d", c.id, readonly, name, c.size)
@@ -398,6 +498,9 @@ func (c *conn) GetSize() (int64, error) {
 
 // ExportDescription implements nbdkit.ExportDescriber.
 func (c *conn) ExportDescription() (string, error) {
+	if c.name == "baddesc" {
+		return "bad\xff\xfe", nil
+	}
 	return "export=" + c.name, nil
 }
 
