@@ -356,6 +356,30 @@ reldisk_wait_closed ()
     }
 }
 
+# reldisk_stop: stop the server of $pid once the reldisk plugin has
+# closed every connection (reldisk_wait_closed $log), and print the
+# counters it logged at cleanup.
+reldisk_stop ()
+{
+    reldisk_wait_closed "$log"
+    kill_nbdkit "$(cat "$pid")"
+    reldisk_stats "$log"
+}
+
+# reldisk_expect NAME=VALUE...: each counter NAME of the cleanup line
+# of $log is VALUE.
+reldisk_expect ()
+{
+    local kv have
+    for kv in "$@"; do
+        have=$(reldisk_stat "$log" "${kv%%=*}")
+        if [ "$have" != "${kv#*=}" ]; then
+            echo "$0: reldisk counter ${kv%%=*} is '$have', expected ${kv#*=}"
+            return 1
+        fi
+    done
+}
+
 # reldisk_stats LOG: print the counters the reldisk plugin logged at
 # cleanup.
 reldisk_stats ()

@@ -96,8 +96,5 @@ h.shutdown()
 EOF_PY
 
 kill -0 "$(cat "$pid")"
-reldisk_wait_closed "$log"
-kill_nbdkit "$(cat "$pid")"
-reldisk_stats "$log"
-test "$(reldisk_stat "$log" live)" -eq 0
-test "$(reldisk_stat "$log" confused)" -eq 0
+reldisk_stop
+reldisk_expect live=0 confused=0

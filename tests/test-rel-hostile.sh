@@ -183,7 +183,5 @@ grep -v 'debug:' "$tmpdir/stderr"
 grep -Ei 'error: .*negative' "$tmpdir/stderr"
 grep -Ei 'error: .*extent' "$tmpdir/stderr"
 reldisk_stats "$log"
-test "$(reldisk_stat "$log" bad)" -eq 0
-test "$(reldisk_stat "$log" confused)" -eq 0
-test "$(reldisk_stat "$log" live)" -eq 0
+reldisk_expect bad=0 confused=0 live=0
 grep -q '^serve .* unload$' "$log"

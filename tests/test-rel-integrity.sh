@@ -47,12 +47,8 @@ start_nbdkit -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
 
 fio_verify "$sock" 8 16 4
 
-reldisk_wait_closed "$log"
-kill_nbdkit "$(cat "$pid")"
-reldisk_stats "$log"
-test "$(reldisk_stat "$log" live)" -eq 0
-test "$(reldisk_stat "$log" confused)" -eq 0
-test "$(reldisk_stat "$log" bad)" -eq 0
+reldisk_stop
+reldisk_expect live=0 confused=0 bad=0
 test "$(reldisk_stat "$log" opens)" -eq "$(reldisk_stat "$log" closes)"
 # Requests overlapped within one connection (PARALLEL was honoured).
 test "$(reldisk_stat "$log" maxconn)" -gt 1

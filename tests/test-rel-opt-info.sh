@@ -100,11 +100,8 @@ for i in 1 2 3 4 5; do
     timeout 60 nbdinfo "nbd+unix:///nbdinfo-$i?socket=$sock"
 done
 
-reldisk_wait_closed "$log"
-kill_nbdkit "$(cat "$pid")"
-reldisk_stats "$log"
-test "$(reldisk_stat "$log" live)" -eq 0
-test "$(reldisk_stat "$log" confused)" -eq 0
+reldisk_stop
+reldisk_expect live=0 confused=0
 test "$(reldisk_stat "$log" opens)" -eq "$(reldisk_stat "$log" closes)"
 test "$(reldisk_stat "$log" opens)" -ge "$(cat "$sock.opens")"
 # Every OPT_GO handle that read served its own export (checked by the

@@ -113,12 +113,10 @@ EOF_PY
 
 # Still running.
 kill -0 "$(cat "$pid")"
-reldisk_wait_closed "$log"
-kill_nbdkit "$(cat "$pid")"
+reldisk_stop
 cat "$tmpdir/stderr"
-reldisk_stats "$log"
 test "$(reldisk_stat "$log" panics)" -eq "$(cat "$tmpdir/injected")"
-test "$(reldisk_stat "$log" live)" -eq 0
+reldisk_expect live=0
 # Each panic was logged with its message and a stack.
 test "$(grep -c 'reldisk: injected panic at offset' "$tmpdir/stderr")" -ge \
      "$(cat "$tmpdir/injected")"

@@ -87,12 +87,8 @@ EOF_PY
         echo "threads that spun in a callback meanwhile:" $spin_tids
         test -n "$(comm -12 <(echo "$urg_tids") <(echo "$spin_tids"))"
     fi
-    reldisk_wait_closed "$log"
-    kill_nbdkit "$(cat "$pid")"
-    reldisk_stats "$log"
-    test "$(reldisk_stat "$log" live)" -eq 0
-    test "$(reldisk_stat "$log" confused)" -eq 0
-    test "$(reldisk_stat "$log" bad)" -eq 0
+    reldisk_stop
+    reldisk_expect live=0 confused=0 bad=0
     case $pressure in
         alloc)
             test "$(reldisk_stat "$log" gcs)" -gt 0

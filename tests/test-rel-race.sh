@@ -121,4 +121,4 @@ kill "$(cat "$pid")"
 wait "$nbdkit_bg"
 cat "$tmpdir/stderr"
 if grep -q 'DATA RACE' "$tmpdir/stderr"; then exit 1; fi
-test "$(reldisk_stat "$log" live)" -eq 0
+reldisk_expect live=0

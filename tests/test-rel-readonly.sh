@@ -70,4 +70,4 @@ EOF_PY
 kill_nbdkit "$(cat "$pid")"
 reldisk_stats "$log"
 grep -q '^serve .* open id=1 readonly=true ' "$log"
-test "$(reldisk_stat "$log" writes)" -eq 0
+reldisk_expect writes=0

@@ -126,4 +126,4 @@ if [ "$has_disconnect" = no ]; then
     grep 'disconnect id=1 err=' "$log" | grep -v 'err=<nil>' | grep -qi 'disconnect'
     grep -qi 'disconnect' "$tmpdir/stderr2"
 fi
-test "$(reldisk_stat "$log" live)" -eq 0
+reldisk_expect live=0

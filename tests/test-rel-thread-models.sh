@@ -82,20 +82,17 @@ print("thread model test: %d connections x queue depth %d, %d requests"
       % (conns, depth, n))
 EOF_PY
 
-    reldisk_wait_closed "$log"
-    kill_nbdkit "$(cat "$pid")"
-    reldisk_stats "$log"
+    reldisk_stop
     grep -q "^serve .* config_complete threadmodel=$model " "$log"
     test "$(reldisk_stat "$log" requests)" -ge 192
-    test "$(reldisk_stat "$log" live)" -eq 0
+    reldisk_expect live=0
     case $model in
         serialize_connections)
-            test "$(reldisk_stat "$log" maxlive)" -eq 1
-            test "$(reldisk_stat "$log" maxglobal)" -eq 1 ;;
+            reldisk_expect maxlive=1 maxglobal=1 ;;
         serialize_all_requests)
-            test "$(reldisk_stat "$log" maxglobal)" -eq 1 ;;
+            reldisk_expect maxglobal=1 ;;
         serialize_requests)
-            test "$(reldisk_stat "$log" maxconn)" -eq 1
+            reldisk_expect maxconn=1
             echo "cross-connection overlaps: $(reldisk_stat "$log" cross)" ;;
         parallel)
             test "$(reldisk_stat "$log" maxconn)" -gt 1 ;;
