@@ -39,6 +39,7 @@ CLEANFILES = *~
 golib_sources = \
 	$(top_srcdir)/golib/go.mod \
 	$(top_srcdir)/golib/nbdkit/*.go \
+	$(top_srcdir)/golib/nbdkit/internal/*/*.go \
 	$(top_srcdir)/golib/nbdkit/*.h \
 	$(top_srcdir)/golib/nbdkit/*.c \
 	$(top_srcdir)/golib/sparse/*.go \

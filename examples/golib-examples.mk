@@ -34,8 +34,11 @@
 
 EXTRA_DIST += \
 	ramdisk/ramdisk.go \
+	ramdisk/ramdisk_test.go \
 	file/file.go \
 	exports/exports.go \
+	readerat/readerat.go \
+	readerat/readerat_test.go \
 	$(NULL)
 
 if HAVE_GOLANG
@@ -43,6 +46,7 @@ noinst_DATA += \
 	ramdisk/libramdisk.so \
 	file/libfile.so \
 	exports/libexports.so \
+	readerat/libreaderat.so \
 	$(NULL)
 
 ramdisk/libramdisk.so: $(srcdir)/ramdisk/*.go $(srcdir)/go.mod $(golib_sources)
@@ -52,5 +56,8 @@ file/libfile.so: $(srcdir)/file/*.go $(srcdir)/go.mod $(golib_sources)
 	$(go_build_c_shared)
 
 exports/libexports.so: $(srcdir)/exports/*.go $(srcdir)/go.mod $(golib_sources)
+	$(go_build_c_shared)
+
+readerat/libreaderat.so: $(srcdir)/readerat/*.go $(srcdir)/go.mod $(golib_sources)
 	$(go_build_c_shared)
 endif HAVE_GOLANG

@@ -34,6 +34,7 @@ golib_tests = \
 	test-golib-unit.sh \
 	test-golib-ramdisk.sh \
 	test-golib-file.sh \
+	test-golib-readerat.sh \
 	test-golib-exports.sh \
 	test-golib-data.sh \
 	test-errno.sh \

@@ -187,6 +187,23 @@ assert r["stdio_safe"] == "false", r
 assert r["peer_network"] == "unix" or r["peer_network"].startswith("error"), r
 '
 
+# Outside nbdkit (a plugin's go test) ParseSize and ParseBool parse in
+# Go; golib's go test runs the cases of testdata/parse.txt through
+# that code, and here every case goes through nbdkit itself, so both
+# follow one table.
+table="$abs_top_srcdir/golib/nbdkit/testdata/parse.txt"
+args=()
+while IFS= read -r line; do
+    helper="${line%%$'\t'*}"
+    rest="${line#*$'\t'}"
+    args+=("check_$helper=${rest%$'\t'*}")
+done < <(grep -v '^#' "$table")
+test "${#args[@]}" -gt 40
+nbdkit $golang_plugin $features "${args[@]}" --dump-plugin > $tmpdir/dump
+# --dump-plugin prints control characters escaped: a tab is \x09.
+sed -n 's/^features_check=//p' $tmpdir/dump | sed 's/\\x09/\t/g' > $tmpdir/checks
+grep -v '^#' "$table" | diff -u - $tmpdir/checks
+
 # IsTLS is true over TLS (a pre-shared key).
 printf 'alice:%s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
        > $tmpdir/keys.psk

@@ -49,7 +49,11 @@ export GOPROXY=off
 "$GOLANG" test -count=1 ./...
 
 # The examples and test plugins built on golib vet clean too.
-(cd "$abs_top_srcdir/examples" && "$GOLANG" vet ./ramdisk ./file ./exports)
+(cd "$abs_top_srcdir/examples" && "$GOLANG" vet ./ramdisk ./file ./exports ./readerat)
+
+# The ramdisk and readerat examples test themselves with go test
+# (package nbdkittest).
+(cd "$abs_top_srcdir/examples" && "$GOLANG" test -count=1 ./ramdisk ./readerat)
 (cd "$abs_top_srcdir/tests/plugins" && "$GOLANG" vet ./features...)
 
 # gofmt of the same toolchain (also when the go command is a wrapper,
@@ -65,7 +69,7 @@ fi
 
 # The golib examples and test plugins must be gofmt-clean too.
 unformatted="$(cd "$abs_top_srcdir" &&
-               "$gofmt" -l examples/ramdisk examples/file examples/exports \
+               "$gofmt" -l examples/ramdisk examples/file examples/exports examples/readerat \
                         $(ls -d tests/plugins/features* 2>/dev/null))"
 if [ -n "$unformatted" ]; then
     echo "$0: these files need gofmt:"

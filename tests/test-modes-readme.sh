@@ -30,7 +30,8 @@
 # OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
 # The complete plugin shown in README.md builds exactly as the README
-# says (go build -buildmode=c-shared) and serves a writable disk.
+# says (go build -buildmode=c-shared) and serves a writable disk, and
+# the README's go test example tests it.
 
 source "$SRCDIR/functions.sh"
 set -e
@@ -56,6 +57,19 @@ replace github.com/nbdkit-golang/golib => $abs_top_srcdir/golib
 EOM
 
 (cd "$tmpdir/disk" && timeout 600 "$GOLANG" build -buildmode=c-shared -o disk.so)
+
+# The README's go test example (the ```go block with TestDisk) tests
+# that same plugin, with no nbdkit, through package nbdkittest.
+{
+    printf 'package main\n\nimport (\n\t"testing"\n\n\t"github.com/nbdkit-golang/golib/nbdkit/nbdkittest"\n)\n\n'
+    awk '/^```go$/ { b = ""; inb = 1; next }
+         /^```$/ { if (inb && b ~ /func TestDisk/) printf "%s", b; inb = 0; next }
+         inb { b = b $0 "\n" }' "$abs_top_srcdir/README.md"
+} > "$tmpdir/disk/disk_test.go"
+cat "$tmpdir/disk/disk_test.go"
+grep -q 'func TestDisk' "$tmpdir/disk/disk_test.go"
+(cd "$tmpdir/disk" && timeout 600 "$GOLANG" test -count=1 -v . 2>&1) | tee "$tmpdir/gotest"
+grep -- '--- PASS: TestDisk' "$tmpdir/gotest"
 
 # Serve it with its own size= parameter, in the default forking mode.
 start_nbdkit -P "$tmpdir/pid" -U "$sock" "$golang_plugin" "$tmpdir/disk/disk.so" size=2M

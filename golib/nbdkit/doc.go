@@ -185,6 +185,25 @@
 // when done; a string from ReadPassword stays in memory until the
 // garbage collector reuses it.
 //
+// # Disks over io.ReaderAt
+//
+// ReaderAtDisk serves any io.ReaderAt in one call, and takes from it
+// what it implements: io.WriterAt makes the disk writable, Syncer
+// (Sync, as *os.File has) adds flush and FUA, HolePuncher adds trim.
+// A Disk is a Plugin, to pass to Register as it is, and a Connection,
+// to return from a plugin's own Open after its own configuration.
+//
+// # Testing
+//
+// Outside nbdkit, as in go test, ParseSize, ParseBool, Realpath,
+// AbsolutePath and ReadPassword work as nbdkit's own functions do,
+// Sleep is time.Sleep, and Debugf and Errorf print nothing.  Package
+// github.com/nbdkit-golang/golib/nbdkit/nbdkittest drives a plugin
+// through nbdkit's lifecycle in the test process: configuration,
+// connections and requests.  The helpers that need a client
+// (ExportName, PeerName, IsTLS, ...) fail outside nbdkit, and so do
+// ParseProbability and ParseDelay, which newer nbdkit versions add.
+//
 // # Memory disks
 //
 // Package github.com/nbdkit-golang/golib/sparse is a sparse, lock-free

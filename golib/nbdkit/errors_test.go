@@ -37,7 +37,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 func TestErrnoMapping(t *testing.T) {
@@ -113,20 +112,14 @@ func TestPanicError(t *testing.T) {
 }
 
 func TestHelpersOutsideNbdkit(t *testing.T) {
-	if _, err := ParseSize("1M"); err != errNoHost {
-		t.Errorf("ParseSize: %v, want errNoHost", err)
-	}
-	if err := Sleep(time.Millisecond); err != errNoHost {
-		t.Errorf("Sleep: %v, want errNoHost", err)
-	}
 	if _, err := ExportName(); err != errNoHost {
 		t.Errorf("ExportName: %v, want errNoHost", err)
 	}
 	if err := Disconnect(true); err != errNoHost {
 		t.Errorf("Disconnect: %v, want errNoHost", err)
 	}
-	if CurrentPhase() != 0 || StdioSafe() {
-		t.Errorf("CurrentPhase/StdioSafe outside nbdkit should be 0/false")
+	if CurrentPhase() != 0 || !StdioSafe() {
+		t.Errorf("CurrentPhase/StdioSafe outside nbdkit should be 0/true")
 	}
 	Debugf("not printed %d", 1) // must not crash
 	Errorf("not printed %d", 1)

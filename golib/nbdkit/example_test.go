@@ -35,9 +35,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"syscall"
 
 	"github.com/nbdkit-golang/golib/nbdkit"
+	"github.com/nbdkit-golang/golib/nbdkit/nbdkittest"
 )
 
 // zeroDisk is a read-only disk of zeroes whose size is set by size=.
@@ -101,7 +103,7 @@ func ExampleWriter_errno() {
 	err := d.PWrite(make([]byte, 512), 4096, 0)
 	fmt.Println(errors.Is(err, syscall.ENOSPC))
 
-	_, err = os.Open("/nonexistent/nbdkit-golang-example")
+	_, err = os.Open("") // no such file, on every machine
 	fmt.Println(errors.Is(err, syscall.ENOENT))
 	// Output:
 	// true
@@ -126,11 +128,43 @@ func ExampleDumper() {
 }
 
 // Helpers such as ParseSize call into nbdkit; outside nbdkit (as in
-// this example) they return an error.
+// this example, or a plugin's own go test) they parse the same way.
 func ExampleParseSize() {
-	_, err := nbdkit.ParseSize("1M")
-	fmt.Println(err != nil)
-	// Output: true
+	size, err := nbdkit.ParseSize("1M")
+	fmt.Println(size, err)
+	_, err = nbdkit.ParseSize("1X")
+	fmt.Println(err)
+	// Output:
+	// 1048576 <nil>
+	// could not parse size (1X): unknown suffix "X"
+}
+
+// A disk over any io.ReaderAt takes one call.  This one is read-only
+// (a strings.Reader has no WriteAt, so the Disk omits PWrite); an
+// *os.File would also be writable and support flush.  Package nbdkittest runs it here, in
+// go test, as nbdkit would.
+func ExampleReaderAtDisk() {
+	// In the plugin:
+	//	func init() { nbdkit.Register("hello", nbdkit.ReaderAtDisk(strings.NewReader("hello, world\n"), 13)) }
+	s, err := nbdkittest.Start(nbdkit.ReaderAtDisk(strings.NewReader("hello, world\n"), 13))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer s.Close()
+	c, err := s.Open(false)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+	buf := make([]byte, 5)
+	err = c.PRead(buf, 7, 0)
+	fmt.Println(c.Size(), string(buf), err)
+	fmt.Println(c.PWrite(buf, 0, 0))
+	// Output:
+	// 13 world <nil>
+	// nbdkittest: the connection has no PWrite method, or omits it: operation not supported
 }
 
 // configuredDisk has every method its configuration may ask for;

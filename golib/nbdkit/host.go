@@ -230,7 +230,7 @@ func Debugf(format string, args ...any) {
 // Errorf logs an error message with nbdkit_error.  It formats like
 // fmt.Sprintf.  A callback that fails should normally just return an
 // error, which golib reports; Errorf is for messages about problems
-// that do not fail the callback.
+// that do not fail the callback.  Outside nbdkit it does nothing.
 func Errorf(format string, args ...any) {
 	if !haveHost() {
 		return
@@ -241,10 +241,11 @@ func Errorf(format string, args ...any) {
 }
 
 // ParseSize parses a size with nbdkit's syntax, such as "1M" or
-// "512k" (nbdkit_parse_size).
+// "512k" (nbdkit_parse_size).  Outside nbdkit (in go test) it parses
+// the same way, in Go.
 func ParseSize(s string) (int64, error) {
 	if !haveHost() {
-		return 0, errNoHost
+		return parseSizeGo(s)
 	}
 	cs := C.CString(s)
 	defer C.free(unsafe.Pointer(cs))
@@ -256,10 +257,10 @@ func ParseSize(s string) (int64, error) {
 }
 
 // ParseBool parses a boolean such as "true", "on", "yes" or "1"
-// (nbdkit_parse_bool).
+// (nbdkit_parse_bool).  Outside nbdkit it parses the same way, in Go.
 func ParseBool(s string) (bool, error) {
 	if !haveHost() {
-		return false, errNoHost
+		return parseBoolGo(s)
 	}
 	cs := C.CString(s)
 	defer C.free(unsafe.Pointer(cs))
@@ -273,9 +274,10 @@ func ParseBool(s string) (bool, error) {
 // ReadPassword reads a password the way nbdkit's password=
 // parameters work (nbdkit_read_password): the value itself, "-" to
 // prompt, "+FILE" to read FILE, or "-FD" to read a file descriptor.
-// A Go string cannot be overwritten, so the password stays in memory
-// until the garbage collector reuses it; ReadPasswordBytes returns
-// one that can be wiped.
+// Outside nbdkit the value itself and "+FILE" work the same; "-" and
+// "-FD" fail.  A Go string cannot be overwritten, so the password
+// stays in memory until the garbage collector reuses it;
+// ReadPasswordBytes returns one that can be wiped.
 func ReadPassword(value string) (string, error) {
 	b, err := ReadPasswordBytes(value)
 	if err != nil {
@@ -293,7 +295,11 @@ func ReadPassword(value string) (string, error) {
 // copy of value (which is the password itself when given inline).
 func ReadPasswordBytes(value string) ([]byte, error) {
 	if !haveHost() {
-		return nil, errNoHost
+		s, err := readPasswordGo(value)
+		if err != nil {
+			return nil, err
+		}
+		return []byte(s), nil
 	}
 	cs := C.CString(value)
 	defer C.wipe_free(cs)
@@ -312,10 +318,10 @@ func wipe(b []byte) {
 	}
 }
 
-// pathCall calls realpath or absolute_path.
-func pathCall(what string, path string, f func(*C.char) (*C.char, error)) (string, error) {
+// pathCall calls realpath or absolute_path (outside nbdkit, g).
+func pathCall(what string, path string, f func(*C.char) (*C.char, error), g func(string) (string, error)) (string, error) {
 	if !haveHost() {
-		return "", errNoHost
+		return g(path)
 	}
 	cs := C.CString(path)
 	defer C.free(unsafe.Pointer(cs))
@@ -329,28 +335,32 @@ func pathCall(what string, path string, f func(*C.char) (*C.char, error)) (strin
 
 // Realpath returns the canonical absolute path of p, which must exist
 // (nbdkit_realpath).  Use it in Config for file names: nbdkit changes
-// directory to / when it forks into the background.
+// directory to / when it forks into the background.  Outside nbdkit
+// it works the same, in Go.
 func Realpath(p string) (string, error) {
 	return pathCall("realpath", p, func(cs *C.char) (*C.char, error) {
 		r, err := C.call_realpath(cs)
 		return r, err
-	})
+	}, realpathGo)
 }
 
 // AbsolutePath makes p absolute relative to nbdkit's working directory
-// (nbdkit_absolute_path); p need not exist.
+// (nbdkit_absolute_path); p need not exist.  Like nbdkit it joins
+// the directory and p without cleaning "..".  Outside nbdkit it works
+// the same, in Go.
 func AbsolutePath(p string) (string, error) {
 	return pathCall("absolute_path", p, func(cs *C.char) (*C.char, error) {
 		r, err := C.call_absolute_path(cs)
 		return r, err
-	})
+	}, absolutePathGo)
 }
 
 // StdioSafe says whether the plugin may use stdin and stdout (false
-// with -s, where they are the NBD connection).
+// with -s, where they are the NBD connection).  Outside nbdkit it is
+// true.
 func StdioSafe() bool {
 	if !haveHost() {
-		return false
+		return true
 	}
 	return C.call_stdio_safe() != 0
 }
@@ -358,11 +368,12 @@ func StdioSafe() bool {
 // Sleep pauses the current callback for at least d, like time.Sleep,
 // but returns early with an error (errno ESHUTDOWN) if nbdkit is
 // shutting down or the client disconnects (nbdkit_nanosleep).  A
-// duration of zero or less returns at once.  Durations are rounded
-// down to whole nanoseconds and capped at 2^32-1 seconds.
+// duration of zero or less returns at once.  Durations are capped at
+// 2^32-1 seconds.  Outside nbdkit it is time.Sleep.
 func Sleep(d time.Duration) error {
 	if !haveHost() {
-		return errNoHost
+		time.Sleep(d)
+		return nil
 	}
 	if d < 0 {
 		d = 0

@@ -63,6 +63,7 @@ var (
 	mu     sync.Mutex
 	report = map[string]string{} // config-time helper results
 	counts = map[string]int{}    // callbacks made, by name
+	checks []string              // check_size and check_bool results, in order
 	data   []byte                // shared by all writable connections
 )
 
@@ -126,6 +127,20 @@ func (p *plugin) Config(key, value string) error {
 		v, err = nbdkit.ParseProbability("probability", value)
 	case "delay":
 		v, err = nbdkit.ParseDelay("delay", value)
+	case "check_size", "check_bool":
+		// The cases of golib's testdata/parse.txt, through nbdkit.
+		result := "error"
+		if key == "check_size" {
+			if n, err := nbdkit.ParseSize(value); err == nil {
+				result = fmt.Sprint(n)
+			}
+		} else if b, err := nbdkit.ParseBool(value); err == nil {
+			result = fmt.Sprint(b)
+		}
+		mu.Lock()
+		checks = append(checks, key[len("check_"):]+"\t"+value+"\t"+result)
+		mu.Unlock()
+		return nil
 	case "password":
 		v, err = nbdkit.ReadPassword(value)
 	case "realpath":
@@ -205,6 +220,11 @@ func (p *plugin) DumpPlugin(w io.Writer) error {
 	for _, k := range []string{"bool", "size"} {
 		if v, ok := report[k]; ok && err == nil {
 			_, err = fmt.Fprintf(w, "features_%s=%s\n", k, v)
+		}
+	}
+	for _, c := range checks {
+		if err == nil {
+			_, err = fmt.Fprintf(w, "features_check=%s\n", c)
 		}
 	}
 	return err
