@@ -137,6 +137,7 @@ if test -f "$minimal" || test -f "$ramdisk"; then
         cat > "$tmpdir/dump"
     cat "$tmpdir/dump"
     grep "^name=golang$" "$tmpdir/dump"
+    grep "^golang_" "$tmpdir/dump"
     grep "^golang_abi_version=2$" "$tmpdir/dump"
     grep "^golang_runtime_version=go1\.[0-9]" "$tmpdir/dump"
     last_nbdkit=$(grep -n '^\(path\|name\|version\|api_version\|thread_model\|has_[a-z_]*\)=' "$tmpdir/dump" |
