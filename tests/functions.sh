@@ -276,8 +276,7 @@ kill_nbdkit ()
 # its default forking mode or in the foreground (-f), where it must
 # refuse to start: exit non-zero within two minutes, never write its
 # pidfile or leave its socket (it never served), and leave no process
-# behind.  Its output
-# (stdout and stderr) is in $tmpdir/NAME.out.
+# behind.  Its output (stdout and stderr) is in $tmpdir/NAME.out.
 expect_start_failure ()
 {
     local name=$1 fg= status=0 sock pid out
