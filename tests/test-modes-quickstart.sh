@@ -63,3 +63,41 @@ try=$(sed -n 's/^Serving .* — try: \(nbdinfo .*\)$/\1/p' bg.out)
 test -n "$try"
 size=$(timeout 60 $try --size)
 test "$size" -eq $((2 * 1024 * 1024))
+
+# In the foreground: "Serving" is printed only once the server accepts
+# connections, so the printed command works at once, the first time.
+rm -f sock
+"$quickstart" serve -U sock size=1M </dev/null > "$tmpdir/fg.out" 2>&1 &
+qs=$!
+cleanup_fn kill $qs
+for (( i = 0; i < 1200; ++i )); do
+    grep -q '^Serving' fg.out && break
+    kill -0 $qs
+    sleep 0.1
+done
+cat fg.out
+try=$(sed -n 's/^Serving .* — try: \(nbdinfo .*\)$/\1/p' fg.out)
+test -n "$try"
+test "$(timeout 60 $try --size)" -eq $((1024 * 1024))
+# SIGTERM to quickstart stops the server.
+kill $qs
+status=0
+timeout 60 tail --pid=$qs -f /dev/null || status=$?
+test $status -eq 0
+if test -S sock && timeout 10 nbdinfo "nbd+unix:///?socket=$tmpdir/sock"; then
+    echo "$0: the server still serves after quickstart was stopped"
+    exit 1
+fi
+
+# A server that cannot listen: its error, a non-zero exit, no "Serving".
+status=0
+timeout 300 "$quickstart" serve -U "$tmpdir/no/such/dir/sock" size=1M \
+    </dev/null > "$tmpdir/bad.out" 2>&1 || status=$?
+cat "$tmpdir/bad.out"
+test $status -ne 0
+test $status -ne 124
+if grep '^Serving' "$tmpdir/bad.out"; then
+    echo "$0: quickstart said Serving, but nbdkit could not listen"
+    exit 1
+fi
+grep -q 'nbdkit did not start' "$tmpdir/bad.out"

@@ -59,10 +59,36 @@
 //
 //	func main() {} // required by -buildmode=c-shared, never called
 //
-// Build and serve it:
+// # Getting started
 //
-//	go build -buildmode=c-shared -o libdisk.so .
-//	nbdkit golang ./libdisk.so
+// golib is installed as Go source, where Debian's Go packages put
+// theirs: /usr/share/gocode/src/github.com/nbdkit-golang/golib (Debian
+// package golang-github-nbdkit-golang-golib-dev; "make install" of
+// nbdkit-golang puts it in DATADIR/gocode/src/github.com/nbdkit-golang/golib,
+// by default under /usr/local/share).  It is not published for "go get":
+// a plugin's go.mod points at the installed source, and nothing is
+// downloaded.  In an empty directory, write this go.mod (with that
+// directory in the replace line):
+//
+//	module example.com/disk
+//
+//	go 1.19
+//
+//	require github.com/nbdkit-golang/golib v0.0.0
+//
+//	replace github.com/nbdkit-golang/golib => /usr/share/gocode/src/github.com/nbdkit-golang/golib
+//
+// Write the "go" line as shown: "go mod init" of a Go newer than 1.20
+// writes a line such as "go 1.26.8" that Go 1.19 refuses ("invalid go
+// version"); "go mod edit -go=1.19" fixes one.  Put the plugin above
+// in disk.go, then build it and serve it:
+//
+//	go build -buildmode=c-shared -o disk.so
+//	nbdkit golang ./disk.so
+//
+// nbdkit finds the golang plugin in its plugin directory when it was
+// installed there (the Debian package nbdkit-plugin-golang); otherwise
+// give its path: nbdkit /path/to/nbdkit-golang-plugin.so ./disk.so.
 //
 // # Optional features
 //
