@@ -153,12 +153,19 @@ wait_for_socket ()
     wait_until test -S "$1"
 }
 
-# wait_for_log FILE REGEX: wait until a line of FILE matches the
-# extended regular expression REGEX (and print the file if none does).
+# wait_for_log FILE REGEX [PID]: wait until a line of FILE matches the
+# extended regular expression REGEX (and print the file if none does);
+# with PID, fail at once if process PID exits first.
+_line_or_gone ()
+{
+    grep -qE -- "$2" "$1" || { [ -n "$3" ] && _gone "$3"; }
+}
 wait_for_log ()
 {
-    wait_until grep -qE -- "$2" "$1" || {
+    wait_until _line_or_gone "$1" "$2" "${3:-}"
+    grep -qE -- "$2" "$1" || {
         cat "$1"
+        echo "$0: no line matching '$2' in $1"
         return 1
     }
 }

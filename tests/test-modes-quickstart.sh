@@ -70,11 +70,7 @@ rm -f sock
 "$quickstart" serve -U sock size=1M </dev/null > "$tmpdir/fg.out" 2>&1 &
 qs=$!
 cleanup_fn kill $qs
-for (( i = 0; i < 1200; ++i )); do
-    grep -q '^Serving' fg.out && break
-    kill -0 $qs
-    sleep 0.1
-done
+WAIT_TRIES=1200 wait_for_log fg.out '^Serving' $qs
 cat fg.out
 try=$(sed -n 's/^Serving .* — try: \(nbdinfo .*\)$/\1/p' fg.out)
 test -n "$try"

@@ -123,6 +123,6 @@ grep '^goroutine [0-9]* \[' "$tmpdir/stderr-fg"
 EOF_INNER
 
 export tmpdir golang_plugin reldisk TEST_TIMEOUT
-export -f wait_until _gone wait_gone wait_for_socket wait_for_log \
-       _started_or_gone wait_for_pidfile
+export -f wait_until _gone wait_gone wait_for_socket _line_or_gone \
+       wait_for_log _started_or_gone wait_for_pidfile
 "${unshare[@]}" bash "$tmpdir/inner.sh"
