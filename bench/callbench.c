@@ -341,7 +341,6 @@ static struct nbdkitgo_host host = {
   .loader_version = "callbench",
   .error = host_error,
   .debug = host_debug,
-  .set_error = nbdkit_set_error,
   .parse_size = nbdkit_parse_size,
   .parse_bool = nbdkit_parse_bool,
   .parse_int = nbdkit_parse_int,
@@ -416,7 +415,8 @@ setup_direct (const char *lib, int argc, char **argv)
   struct nbdkitgo_error err = { 0 };
   int (*fn) (struct nbdkitgo_error *);
   int (*config) (const char *, const char *, struct nbdkitgo_error *);
-  int (*open) (int, uintptr_t *, struct nbdkitgo_error *);
+  nbdkitgo_open_fn *open;
+  uint64_t implemented = ~UINT64_C (0);
   int i;
 
   host.script = lib;
@@ -449,7 +449,7 @@ setup_direct (const char *lib, int argc, char **argv)
 #undef CALL_IF
 
   open = dlsym (dl, "nbdkitgo_open");
-  if (!open || open (0, &direct_handle, &err) == -1)
+  if (!open || open (0, &direct_handle, &implemented, &err) == -1)
     die ("open", err.msg);
   direct_pread = dlsym (dl, "nbdkitgo_pread");
   if (!direct_pread)

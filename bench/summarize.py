@@ -40,24 +40,53 @@ to RESULTS.md.
 """
 
 import csv
+import math
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 
-WORKLOADS = {
-    "rr4k-j1": "4k random read, QD32, 1 job",
-    "rr4k-j2": "4k random read, QD32, 2 jobs",
-    "rw4k-j1": "4k random write, QD32, 1 job",
+OTHER_WORKLOADS = {
     "sr64k": "64k sequential read, QD32",
     "sr1m": "1M sequential read, QD8",
-    "copy": "nbdcopy 1 GiB to null: (256k requests)",
+    "copy": "nbdcopy 1 GiB to null: (256k requests, 4 connections)",
 }
+SWEEP_KINDS = {"rr4k": "4k random read", "rw4k": "4k random write"}
+
+
+def parse_sweep(w):
+    """(kind, qd, jobs) of a sweep workload such as rr4k-q8-j4, or None."""
+    parts = w.split("-")
+    if (len(parts) == 3 and parts[0] in SWEEP_KINDS
+            and parts[1][:1] == "q" and parts[2][:1] == "j"):
+        return parts[0], int(parts[1][1:]), int(parts[2][1:])
+    return None
+
+
+def describe(w):
+    sw = parse_sweep(w)
+    if sw:
+        kind, qd, jobs = sw
+        conns = "connection" if jobs == 1 else "connections"
+        return f"{SWEEP_KINDS[kind]}, QD{qd}, {jobs} {conns}"
+    return OTHER_WORKLOADS.get(w, w)
+
+
+def workload_key(w):
+    sw = parse_sweep(w)
+    if sw:
+        return (0, list(SWEEP_KINDS).index(sw[0]), sw[1], sw[2])
+    return (1, list(OTHER_WORKLOADS).index(w) if w in OTHER_WORKLOADS else 99,
+            0, 0)
 
 
 def median(xs):
     return statistics.median(xs) if xs else float("nan")
+
+
+def geomean(xs):
+    return math.exp(sum(math.log(x) for x in xs) / len(xs))
 
 
 def read_csv(path):
@@ -96,7 +125,7 @@ def main():
     data = {}
     for r in rows:
         data.setdefault((r["workload"], r["variant"]), []).append(r)
-    workloads = [w for w in WORKLOADS if any(k[0] == w for k in data)]
+    workloads = sorted({k[0] for k in data}, key=workload_key)
 
     summary = []
     ratio = {}
@@ -118,8 +147,11 @@ def main():
                       for r in rs if c_by_round.get(r["round"])]
             rt = median(iops) / c_med if c_med else float("nan")
             ratio[(w, v)] = rt
-            crt = c_cpu / median(cpu) if median(cpu) else float("nan")
+            # CPU per request relative to C: 1.05x = 5% more than C.
+            crt = median(cpu) / c_cpu if c_cpu else float("nan")
             cpu_ratio[(w, v)] = crt
+            sw = [float(r["switches_per_req"]) for r in rs
+                  if r.get("switches_per_req")]
             summary.append({
                 "workload": w, "variant": v, "samples": len(rs),
                 "iops_median": f"{median(iops):.0f}",
@@ -133,6 +165,7 @@ def main():
                 "ratio_to_c": f"{rt:.3f}",
                 "paired_ratio_median": f"{median(paired):.3f}",
                 "cpu_ratio_to_c": f"{crt:.3f}",
+                "switches_per_req_median": f"{median(sw):.2f}" if sw else "",
             })
 
     others = [v for v in variants if v != "c"]
@@ -144,14 +177,52 @@ def main():
         for w in workloads:
             cells = ["" if r.get((w, v)) is None else f"{r[(w, v)]:.2f}x"
                      for v in others]
-            lines.append(f"| {WORKLOADS[w]} | " + " | ".join(cells) + " |")
+            lines.append(f"| {describe(w)} | " + " | ".join(cells) + " |")
+        return "\n".join(lines)
+
+    # The sweep: per variant, rows kind x QD, columns connections.
+    sweep = sorted({parse_sweep(w) for w in workloads if parse_sweep(w)},
+                   key=lambda t: (list(SWEEP_KINDS).index(t[0]), t[1], t[2]))
+    rows_kq = sorted({(k, q) for k, q, _ in sweep},
+                     key=lambda t: (list(SWEEP_KINDS).index(t[0]), t[1]))
+    jobs_all = sorted({j for _, _, j in sweep})
+
+    def sweep_md(v):
+        lines = ["| " + v + " | " + " | ".join(
+            f"{j} conn." for j in jobs_all) + " |",
+                 "|---|" + "---:|" * len(jobs_all)]
+        for k, q in rows_kq:
+            cells = []
+            for j in jobs_all:
+                w = f"{k}-q{q}-j{j}"
+                if (w, v) in ratio:
+                    r, c = ratio[(w, v)], cpu_ratio[(w, v)]
+                    mark = "**" if r < 0.95 or c > 1.05 else ""
+                    cells.append(f"{mark}{r:.2f} / {c:.2f}{mark}")
+                else:
+                    cells.append("")
+            lines.append(f"| {SWEEP_KINDS[k]} QD{q} | " + " | ".join(cells) + " |")
+        rs = [ratio[(w, v)] for w in workloads
+              if parse_sweep(w) and (w, v) in ratio and ratio[(w, v)] > 0]
+        cs = [cpu_ratio[(w, v)] for w in workloads
+              if parse_sweep(w) and (w, v) in cpu_ratio and cpu_ratio[(w, v)] > 0]
+        if rs and cs:
+            lines.append("")
+            lines.append(f"Geometric mean over the {len(rs)} cells: throughput"
+                         f" {geomean(rs):.2f}x, CPU per request {geomean(cs):.2f}x;"
+                         f" cells at 0.95x or better: {sum(r >= 0.95 for r in rs)}"
+                         f" of {len(rs)}.")
         return "\n".join(lines)
 
     ratio_table = ratio_md(ratio)
     print(ratio_table)
     cpu_table = ratio_md(cpu_ratio)
-    print("CPU efficiency (C's CPU time per request / variant's):")
+    print("CPU time per request relative to C (variant / C):")
     print(cpu_table)
+    for v in others:
+        if sweep:
+            print()
+            print(sweep_md(v))
 
     micro = read_csv(os.path.join(rawdir, "micro.csv"))
     startup = read_csv(os.path.join(rawdir, "startup.csv"))
@@ -179,33 +250,42 @@ def main():
             wr.writeheader()
             wr.writerows(summary)
 
-    # The plot.
-    dat = os.path.join(rawdir, "ratios.dat")
-    with open(dat, "w") as f:
-        f.write("workload " + " ".join(others) + "\n")
-        for w in workloads:
-            f.write(w + " " + " ".join(
-                f"{ratio.get((w, v), float('nan')):.4f}" for v in others) + "\n")
+    # The plot: throughput ratio against connections, one panel per
+    # sweep row (kind x queue depth), one line per variant.
     png = os.path.join(write, "ratios.png")
-    gp = f"""
-set terminal pngcairo size 1000,560 font ",10"
-set output '{png}'
-set title "Throughput relative to nbdkit's C memory plugin (medians, same run)"
-set ylabel 'ratio to C memory plugin'
-set yrange [0:1.1<*]
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.8 border -1
-set boxwidth 0.9
-set key outside bottom center horizontal
-set grid ytics
-set arrow from graph 0, first 1 to graph 1, first 1 nohead lw 2 lc rgb 'black'
-set arrow from graph 0, first 0.95 to graph 1, first 0.95 nohead dt 2 lc rgb 'red'
-set label 'target 0.95x' at graph 0.005, first 0.915 tc rgb 'red' front
-plot for [i=2:{len(others) + 1}] '{dat}' using i:xtic(1) title columnheader
-"""
-    if shutil.which("gnuplot") and others:
-        subprocess.run(["gnuplot"], input=gp, text=True, check=True)
+    if shutil.which("gnuplot") and others and sweep:
+        panels = []
+        for k, q in rows_kq:
+            dat = os.path.join(rawdir, f"sweep-{k}-q{q}.dat")
+            with open(dat, "w") as f:
+                f.write("conns " + " ".join(others) + "\n")
+                for j in jobs_all:
+                    f.write(f"{j} " + " ".join(
+                        f"{ratio.get((f'{k}-q{q}-j{j}', v), float('nan')):.4f}"
+                        for v in others) + "\n")
+            panels.append((f"{SWEEP_KINDS[k]}, QD{q}", dat))
+        cols = 3 if len(panels) > 2 else len(panels)
+        nrows = (len(panels) + cols - 1) // cols
+        gp = [f"set terminal pngcairo size {420 * cols},{330 * nrows + 60} font ',9'",
+              f"set output '{png}'",
+              "set datafile missing 'nan'",
+              "set logscale x 2",
+              "set xlabel 'connections (fio jobs)'",
+              "set ylabel 'ratio to C memory plugin'",
+              "set yrange [0:*]",
+              "set grid",
+              "set key bottom left",
+              f"set multiplot layout {nrows},{cols} title "
+              "\"Throughput relative to nbdkit's C memory plugin "
+              "(medians, same run; dashed: 0.95x)\""]
+        for title, dat in panels:
+            gp.append(f"set title '{title}'")
+            gp.append(f"plot for [i=2:{len(others) + 1}] '{dat}' using 1:i "
+                      "with linespoints lw 2 title columnheader, "
+                      "0.95 with lines dt 2 lc rgb 'red' notitle")
+        gp.append("unset multiplot")
+        subprocess.run(["gnuplot"], input="\n".join(gp) + "\n", text=True,
+                       check=True)
 
     md = []
     p = md.append
@@ -235,11 +315,25 @@ plot for [i=2:{len(others) + 1}] '{dat}' using i:xtic(1) title columnheader
       f"{' (--short)' if meta.get('short') == 'yes' else ''}")
     p(f"- load average before: `{meta.get('load_before', '').strip()}`")
     p(f"- load average after: `{meta.get('load_after', '').strip()}`")
+    loads = {}
+    for r in rows:
+        if r.get("load1"):
+            loads.setdefault(r["round"], []).append(float(r["load1"]))
+    if loads:
+        p("- 1-minute load average during each round (min-median-max over"
+          " its runs): " + "; ".join(
+              f"round {k}: {min(x):.1f}-{median(x):.1f}-{max(x):.1f}"
+              for k, x in sorted(loads.items(), key=lambda t: int(t[0]))))
+    if meta.get("gonbd"):
+        p(f"- {meta['gonbd']}")
     p("")
     p("## Variants")
     p("")
     desc = {
         "c": "nbdkit's C memory plugin (`nbdkit memory size=1G`): the reference",
+        "go-nbd": "github.com/pojntfx/go-nbd's memory backend served by"
+                  " `bench/gonbd` (a pure-Go NBD server, no nbdkit): what a Go"
+                  " developer might pick instead",
         "cabi": "the loader with `bench/cramdisk.c`, a RAM disk written in C"
                 " against the ABI: the loader's cost without Go",
         "python": "nbdkit's python plugin with `bench/ramdisk.py`",
@@ -248,6 +342,10 @@ plot for [i=2:{len(others) + 1}] '{dat}' using i:xtic(1) title columnheader
         if "+" in v:
             base, _, env = v.partition("+")
             d = f"as `{base}`, with `{env}` in the server's environment"
+        elif v.endswith("-gc"):
+            d = (f"the loader with `bench/gcdisk` built by {v[:-3]}: a RAM"
+                 " disk that allocates on every request and keeps 64 MiB of"
+                 " live objects (what GOMAXPROCS costs the garbage collector)")
         elif v.endswith("-cgo"):
             d = (f"the loader with `bench/gocall` built by {v[:-4]}: bare cgo"
                  " exports, no golib (the cost of the Go transition alone)")
@@ -260,38 +358,52 @@ plot for [i=2:{len(others) + 1}] '{dat}' using i:xtic(1) title columnheader
     p("by a sequential 1M fio write.  Each round runs every workload on every")
     p("variant, the order of the variants rotating from round to round.")
     p("")
-    p("## Throughput relative to the C memory plugin")
+    if sweep:
+        p("## The sweep: throughput and CPU per request relative to C")
+        p("")
+        p("Each cell: median IOPS of the variant / median IOPS of the C memory")
+        p("plugin, then the variant's median server CPU time per request / C's")
+        p("(same run).  Target: throughput 0.95x or more at 1.05x the CPU or")
+        p("less; cells that miss either are in bold.")
+        p("")
+        for v in others:
+            p(sweep_md(v))
+            p("")
+        p("![ratios](ratios.png)")
+        p("")
+    p("## Throughput relative to the C memory plugin, every workload")
     p("")
     p("Median IOPS of the variant divided by the median IOPS of the C memory")
     p("plugin, same run (target: 0.95x or better).")
     p("")
     p(ratio_table)
     p("")
-    p("![ratios](ratios.png)")
-    p("")
     p("### Server CPU per request relative to the C memory plugin")
     p("")
-    p("C's median nbdkit CPU time per request divided by the variant's")
-    p("(1.00x = as cheap as C; 0.50x = twice the CPU).  Throughput on a")
-    p("loaded 2-CPU machine swings with the background load; CPU time")
-    p("per request much less, so this is the steadier of the two tables.")
+    p("The variant's median server CPU time per request divided by C's")
+    p("(1.00x = as cheap as C; 2.00x = twice the CPU; target 1.05x or")
+    p("less).  Throughput on a loaded 2-CPU machine swings with the")
+    p("background load; CPU time per request much less, so this is the")
+    p("steadier of the two tables.")
     p("")
     p(cpu_table)
     p("")
     p("## Details")
     p("")
     p("Medians over the rounds, (min-max); latency is fio's mean total")
-    p("latency; CPU is nbdkit's utime+stime (all threads, from")
-    p("/proc/PID/stat, 10 ms ticks) divided by the requests served.")
+    p("latency; CPU is the server's utime+stime (all threads, from")
+    p("/proc/PID/stat, 10 ms ticks) divided by the requests served;")
+    p("switches are the server threads' context switches (perf, tracepoint")
+    p("`sched:sched_switch` filtered on the thread name) per request.")
     p("")
-    p("| workload | variant | IOPS | MB/s (min-max) | ratio | paired ratio | lat us | CPU us/req | CPU ratio |")
-    p("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    p("| workload | variant | IOPS | MB/s (min-max) | ratio | paired ratio | lat us | CPU us/req | CPU ratio | switches/req |")
+    p("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for s in summary:
         p(f"| {s['workload']} | {s['variant']} | {s['iops_median']} |"
           f" {s['mbps_median']} ({s['mbps_min']}-{s['mbps_max']}) |"
           f" {float(s['ratio_to_c']):.2f} | {float(s['paired_ratio_median']):.2f} |"
           f" {s['lat_us_median']} | {s['cpu_us_per_req_median']} |"
-          f" {float(s['cpu_ratio_to_c']):.2f} |")
+          f" {float(s['cpu_ratio_to_c']):.2f} | {s['switches_per_req_median']} |")
     p("")
     p("\"paired ratio\" is the median over rounds of (variant / C in the same")
     p("round), less sensitive to drifting background load.")
@@ -299,7 +411,7 @@ plot for [i=2:{len(others) + 1}] '{dat}' using i:xtic(1) title columnheader
     p("Workloads (fio's nbd engine, `--time_based --norandommap`):")
     p("")
     for w in workloads:
-        p(f"- `{w}`: {WORKLOADS[w]}")
+        p(f"- `{w}`: {describe(w)}")
     p("")
 
     if micro:
@@ -343,7 +455,7 @@ plot for [i=2:{len(others) + 1}] '{dat}' using i:xtic(1) title columnheader
     if sched:
         p("## Where the CPU goes: system calls and context switches")
         p("")
-        p("4k random reads, QD32, 1 job, one 3 s sample (1 s with --short)")
+        p("4k random reads, QD8 on 4 connections, one 3 s sample (1 s with --short)")
         p("after the rounds")
         p("(after a 1 s ramp): `perf stat --per-thread` on the server")
         p("(tracepoints")

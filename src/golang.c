@@ -440,7 +440,10 @@ struct golang_handle {
 };
 
 #define HANDLE(handle) ((struct golang_handle *) (handle))
-#define H(handle) (HANDLE (handle)->h)
+/* Every per-connection callback passes its handle through H on its way
+ * into the library, which also counts the calling thread (threads.c).
+ */
+#define H(handle) (golang_thread_check (), HANDLE (handle)->h)
 #define HAS(handle, NAME) \
   ((HANDLE (handle)->implemented & NBDKITGO_CB_BIT (NAME)) != 0)
 

@@ -104,6 +104,20 @@ extern int golang_errno (int errnum);
 extern void golang_discard (const char *what, struct nbdkitgo_error *err);
 extern const char *golang_thread_model_name (int model);
 
+/* threads.c: count the threads that call into the library.  Every
+ * per-connection callback calls golang_thread_check on its way in.
+ */
+extern __thread bool golang_thread_counted
+  __attribute__ ((tls_model ("initial-exec")));
+extern void golang_threads_init (void *dl);
+extern void golang_thread_new (void);
+static inline void
+golang_thread_check (void)
+{
+  if (__builtin_expect (!golang_thread_counted, 0))
+    golang_thread_new ();
+}
+
 /* libfile.c: the library file, open from .config on. */
 extern int golang_library_open (const char *value);
 extern const char *golang_library_path (void);

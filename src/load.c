@@ -284,6 +284,7 @@ golang_load (uint32_t phase)
 
   /* The library is never dlclosed: a Go runtime cannot be unloaded. */
   lib.dl = dl;
+  golang_threads_init (dl);
   nbdkit_debug ("golang: loaded %s (%s, plugin %s) for %s",
                 script,
                 lib.info.runtime_version ? lib.info.runtime_version : "?",

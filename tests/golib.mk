@@ -41,6 +41,7 @@ golib_tests = \
 	test-golib-helpers.sh \
 	test-golib-lifecycle.sh \
 	test-golib-abi.sh \
+	test-golib-threads.sh \
 	$(NULL)
 
 EXTRA_DIST += \

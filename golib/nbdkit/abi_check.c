@@ -44,6 +44,10 @@ _Static_assert (__builtin_types_compatible_p (__typeof__ (nbdkitgo_init),
                                               nbdkitgo_init_fn),
                 "nbdkitgo_init signature drifted from nbdkitgo-abi.h");
 
+_Static_assert (__builtin_types_compatible_p (__typeof__ (nbdkitgo_threads),
+                                              nbdkitgo_threads_fn),
+                "nbdkitgo_threads signature drifted from nbdkitgo-abi.h");
+
 #define NBDKITGO_CHECK(name, NAME, ret, args)                           \
   _Static_assert (__builtin_types_compatible_p (__typeof__ (nbdkitgo_##name), \
                                                 nbdkitgo_##name##_fn),  \

@@ -184,6 +184,15 @@
 // the goroutine that runs the callback, not from goroutines the plugin
 // starts: nbdkit keeps per-connection state in the calling thread.
 //
+// Every nbdkit thread that calls into the plugin (16 worker threads
+// per connection by default) holds one of the Go runtime's Ps while
+// it is back in nbdkit.  So that a thread entering Go never waits for
+// one, golib raises GOMAXPROCS as such threads appear, to the
+// runtime's default plus their number, and lowers it again when they
+// are gone: runtime.GOMAXPROCS(0) in a serving plugin is therefore
+// not the number of CPUs (use runtime.NumCPU to size worker pools).
+// A GOMAXPROCS environment variable turns this off.
+//
 // # Processes
 //
 // When nbdkit serves, the configuration callbacks (Load, Config,

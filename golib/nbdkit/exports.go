@@ -257,6 +257,15 @@ func nbdkitgo_init(abiVersion C.uint32_t, host *C.nbdkitgo_chost, ci *C.struct_n
 	return 0
 }
 
+// nbdkitgo_threads is the optional export the loader calls when a new
+// nbdkit thread calls in (procs.go).
+//
+//export nbdkitgo_threads
+func nbdkitgo_threads(live C.uint32_t) {
+	defer catchVoid("threads")
+	threadsChanged(int(live))
+}
+
 //export nbdkitgo_load
 func nbdkitgo_load(cerr *C.struct_nbdkitgo_error) (ret C.int) {
 	defer catch(cerr, "load", &ret)

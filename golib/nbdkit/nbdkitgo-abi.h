@@ -349,6 +349,17 @@ typedef int nbdkitgo_init_fn (uint32_t abi_version,
 NBDKITGO_CALLBACKS (NBDKITGO_TYPEDEF)
 #undef NBDKITGO_TYPEDEF
 
+/* Optional export, not an nbdkit callback: nbdkitgo_threads (live) is
+ * called each time an nbdkit thread calls into the library for the
+ * first time, on that thread, before its first callback; live is the
+ * number of such threads still alive, this one included (threads that
+ * have exited are no longer counted).  A Go library uses it to keep
+ * GOMAXPROCS at least as high as the number of threads calling in
+ * (golib does; see nbdkit-golang-abi(3)).  Older loaders never call
+ * it, so a library must not depend on it.
+ */
+typedef void nbdkitgo_threads_fn (uint32_t live);
+
 /* A library that defines NBDKITGO_DECLARE_EXPORTS before including
  * this header gets prototypes for every export, so that the compiler
  * checks each definition's signature against the ABI.  (golib checks
@@ -357,6 +368,7 @@ NBDKITGO_CALLBACKS (NBDKITGO_TYPEDEF)
  */
 #ifdef NBDKITGO_DECLARE_EXPORTS
 extern nbdkitgo_init_fn nbdkitgo_init;
+extern nbdkitgo_threads_fn nbdkitgo_threads;
 #define NBDKITGO_DECLARE(name, NAME, ret, args) \
   extern nbdkitgo_##name##_fn nbdkitgo_##name;
 NBDKITGO_CALLBACKS (NBDKITGO_DECLARE)
