@@ -38,11 +38,12 @@
 # abs_top_builddir, abs_top_srcdir, SRCDIR and GOLANG set (see
 # Makefile.am).
 
-# nbdsh runs "python3 -m nbd" from PATH, and a python3 without the nbd
-# module makes every nbdsh test skip silently.  Put the system's
-# directories first.  (Go is never found through PATH: the tests use
-# $GOLANG, chosen by configure.)
-export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
+# The nbdkit under test is the first on PATH (./quickstart check puts
+# each nbdkit it built first); the system's directories only come
+# after, for the clients and for an nbdkit in /usr/sbin that an
+# ordinary user's PATH lacks.  (Go is never found through PATH: the
+# tests use $GOLANG, chosen by configure.)
+export PATH="$PATH:/usr/sbin:/usr/bin:/sbin:/bin"
 
 : "${abs_top_builddir:?run tests through make check}"
 : "${abs_top_srcdir:=$abs_top_builddir}"
@@ -119,6 +120,37 @@ test_plugin ()
 # tmpdir: a private temporary directory, removed at exit.
 tmpdir=$(mktemp -d /tmp/nbdkit-golang-test.XXXXXX)
 cleanup_fn rm -rf "$tmpdir"
+
+# nbdsh and the tests' Python clients run "python3" from PATH, and a
+# python3 without the nbd module (pyenv's, say) makes them fail or
+# skip.  Give them the system's interpreter, which python3-libnbd
+# serves, through a directory of its own, so that nothing else of
+# /usr/bin comes ahead of the nbdkit under test.
+if /usr/bin/python3 -c 'import nbd' >/dev/null 2>&1; then
+    mkdir "$tmpdir/python"
+    ln -s /usr/bin/python3 "$tmpdir/python/python3"
+    PATH="$tmpdir/python:$PATH"
+fi
+
+# Which nbdkit this test runs: in every test log.  nbdkit_version is
+# "MAJOR.MINOR.MICRO" for nbdkit_at_least.
+nbdkit_version=$(nbdkit --version 2>/dev/null | awk '{print $2}')
+echo "$0: testing $(command -v nbdkit) (nbdkit ${nbdkit_version:-not found})"
+
+# nbdkit_at_least MAJOR.MINOR[.MICRO]: succeeds if the nbdkit under test
+# is that version or newer.  For behaviour that differs between nbdkit
+# versions: each version's own behaviour is asserted, never skipped.
+nbdkit_at_least ()
+{
+    local IFS=. want have i
+    read -r -a want <<< "$1"
+    read -r -a have <<< "$nbdkit_version"
+    for (( i = 0; i < ${#want[@]}; ++i )); do
+        [ "${have[i]:-0}" -gt "${want[i]}" ] && return 0
+        [ "${have[i]:-0}" -lt "${want[i]}" ] && return 1
+    done
+    return 0
+}
 
 # wait_until CMD [ARGS...]: run CMD every tenth of a second until it
 # succeeds, at most $WAIT_TRIES times (default 600: a minute); fails
@@ -455,3 +487,37 @@ EOF_PY
 # Bound every nbdkit and client run: a hang fails the test instead of
 # stalling the suite.
 : "${TEST_TIMEOUT:=300}"
+
+# make_tls_certs DIR: a certificate authority and, signed by it, a
+# server certificate (CN=localhost) and a client certificate
+# (CN=test client), made with openssl.  DIR/server is nbdkit's
+# --tls-certificates directory, DIR/client libnbd's tls-certificates
+# (each with ca-cert.pem); DIR/ca-cert.pem is the authority's.
+make_tls_certs ()
+{
+    local d=$1 who subj ext
+    mkdir -p "$d/server" "$d/client"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+            -subj "/O=nbdkit-golang tests/CN=Test CA" \
+            -addext basicConstraints=critical,CA:TRUE \
+            -addext keyUsage=critical,keyCertSign,cRLSign \
+            -keyout "$d/ca-key.pem" -out "$d/ca-cert.pem" 2>/dev/null
+    for who in server client; do
+        if [ $who = server ]; then
+            subj="/O=nbdkit-golang tests/CN=localhost"
+            ext=$'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth'
+        else
+            subj="/O=nbdkit-golang tests/CN=test client"
+            ext="extendedKeyUsage=clientAuth"
+        fi
+        printf '%s\n' "$ext" > "$d/$who.ext"
+        openssl req -newkey rsa:2048 -nodes -subj "$subj" \
+                -keyout "$d/$who/$who-key.pem" -out "$d/$who.csr" 2>/dev/null
+        openssl x509 -req -in "$d/$who.csr" -days 2 \
+                -CA "$d/ca-cert.pem" -CAkey "$d/ca-key.pem" \
+                -CAcreateserial -extfile "$d/$who.ext" \
+                -out "$d/$who/$who-cert.pem" 2>/dev/null
+        chmod 600 "$d/$who/$who-key.pem"
+        cp "$d/ca-cert.pem" "$d/$who/"
+    done
+}

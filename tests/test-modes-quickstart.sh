@@ -56,7 +56,9 @@ cd "$tmpdir"
 timeout 300 "$quickstart" serve -U sock -P pid --background size=2M \
     </dev/null > "$tmpdir/bg.out" 2>&1
 cat "$tmpdir/bg.out"
-test -s pid
+# nbdkit's background child writes the pidfile after its parent (and
+# so quickstart) has exited.
+wait_for_file pid
 cleanup_fn kill_nbdkit "$(cat pid)"
 grep "^Serving a 2M RAM disk at nbd+unix:///?socket=$tmpdir/sock" bg.out
 try=$(sed -n 's/^Serving .* — try: \(nbdinfo .*\)$/\1/p' bg.out)

@@ -38,8 +38,10 @@
 #   it exits, for any plugin: see test-rel-signals.sh.)
 # - nbdkit.Disconnect() needs nbdkit_disconnect (nbdkit >= 1.34).  On
 #   an older nbdkit it must return a clear error (which fails that one
-#   request) and the connection and server stay usable; on a newer one
-#   only that client is dropped.
+#   request) and the connection and server stay usable.  On a newer
+#   one only that client is dropped: gracefully (Disconnect(false):
+#   the request that called it succeeds, later ones get ESHUTDOWN) or
+#   at once (Disconnect(true): that request gets no reply).
 
 source "$SRCDIR/functions.sh"
 set -e
@@ -75,55 +77,90 @@ grep -q '^serve .* shutdown id=1$' "$log"
 grep -q '^serve .* cleanup ' "$log"
 test "$(tail -n1 "$log" | cut -d' ' -f1,3)" = "serve unload"
 
-# Disconnect.
-sock="$tmpdir/sock2"
-pid="$tmpdir/pid2"
-log="$tmpdir/log2"
-start_nbdkit_fg -P "$pid" -U "$sock" \
-             "$golang_plugin" "$reldisk" disconnect-at=65536 log="$log" \
-             2> "$tmpdir/stderr2"
+# Disconnect, both ways, on a fresh server each.
+# disconnect_case MODE: MODE is graceful or force.
+disconnect_case ()
+{
+    local mode=$1 force=false
+    [ "$mode" = force ] && force=true
+    sock="$tmpdir/sock-$mode"
+    pid="$tmpdir/pid-$mode"
+    log="$tmpdir/log-$mode"
+    start_nbdkit_fg -P "$pid" -U "$sock" \
+                 "$golang_plugin" "$reldisk" disconnect-at=65536 \
+                 disconnect-force=$force log="$log" \
+                 2> "$tmpdir/stderr-$mode"
 
-has_disconnect=no
-if grep -q nbdkit_disconnect <(nm -D "$(command -v nbdkit)" 2>/dev/null); then
-    has_disconnect=yes
-fi
-echo "nbdkit_disconnect available: $has_disconnect"
-
-timeout 60 python3 - "$sock" "$has_disconnect" <<'EOF_PY'
+    timeout 60 python3 - "$sock" "$mode" "$has_disconnect" <<'EOF_PY'
+import errno
 import sys
 import nbd
 import nbdclient
 
-sock, has = sys.argv[1], sys.argv[2] == "yes"
+sock, mode, has = sys.argv[1], sys.argv[2], sys.argv[3] == "yes"
 h = nbdclient.connect(sock)
 other = nbdclient.connect(sock)
-try:
-    h.pread(512, 65536)
-    raise AssertionError("the pread calling Disconnect succeeded")
-except nbd.Error as e:
-    print("Disconnect: client sees %s" % e)
-if has:
-    # Only this client was dropped.
+if not has:
+    # Disconnect returns a clear error, which fails that one request
+    # (golib's ENOTSUP reaches the client as EINVAL on a read); the
+    # connection goes on.
     try:
-        h.pread(512, 0)
-        raise AssertionError("connection still up after Disconnect")
-    except nbd.Error:
-        pass
-else:
-    # The error failed one request; the connection goes on.
+        h.pread(512, 65536)
+        raise AssertionError("the pread calling Disconnect succeeded")
+    except nbd.Error as e:
+        print("Disconnect: client sees %s" % e)
+        assert e.errnum in (errno.ENOTSUP, errno.EINVAL), e
     assert h.pread(512, 0) == bytearray(512)
     h.shutdown()
+elif mode == "graceful":
+    # The request that calls Disconnect(false) completes; the server
+    # then answers every later request with ESHUTDOWN.
+    assert h.pread(512, 65536) == bytearray(512)
+    try:
+        h.pread(512, 0)
+        raise AssertionError("a request after a graceful Disconnect succeeded")
+    except nbd.Error as e:
+        print("after Disconnect: client sees %s" % e)
+        assert e.errnum == errno.ESHUTDOWN, e
+    h.shutdown()
+else:
+    # Disconnect(true) drops the connection at once: the request that
+    # called it gets no reply, and nothing more goes through.
+    try:
+        h.pread(512, 65536)
+        raise AssertionError("the pread calling a forced Disconnect succeeded")
+    except nbd.Error as e:
+        print("Disconnect: client sees %s" % e)
+    assert not h.aio_is_ready(), "connection still up after Disconnect"
+# The other client was never touched.
 assert other.pread(512, 0) == bytearray(512)
 other.shutdown()
 EOF_PY
 
-kill "$(cat "$pid")"
-wait "$nbdkit_bg"
-cat "$tmpdir/stderr2"
-cat "$log"
-if [ "$has_disconnect" = no ]; then
-    # The error says what is missing.
-    grep 'disconnect id=1 err=' "$log" | grep -v 'err=<nil>' | grep -qi 'disconnect'
-    grep -qi 'disconnect' "$tmpdir/stderr2"
+    # Both connections are closed (Close called) before the server is
+    # stopped: nbdkit calls no Close for a connection still open when
+    # it exits (see test-rel-signals.sh).
+    wait_for_lines "$log" '^serve .* close id=' 2
+    kill "$(cat "$pid")"
+    wait "$nbdkit_bg"
+    cat "$tmpdir/stderr-$mode"
+    cat "$log"
+    test "$(grep -c '^serve .* close id=' "$log")" -eq 2
+    if [ "$has_disconnect" = no ]; then
+        # The error says what is missing.
+        grep "disconnect id=1 force=$force err=.*lacks nbdkit_disconnect" "$log"
+        grep 'lacks nbdkit_disconnect' "$tmpdir/stderr-$mode"
+    else
+        grep "disconnect id=1 force=$force err=<nil>" "$log"
+    fi
+    reldisk_expect live=0
+}
+
+# nbdkit_disconnect appeared in nbdkit 1.34.
+has_disconnect=no
+if nbdkit_at_least 1.34; then
+    has_disconnect=yes
 fi
-reldisk_expect live=0
+echo "nbdkit $nbdkit_version has nbdkit_disconnect: $has_disconnect"
+disconnect_case graceful
+disconnect_case force

@@ -41,10 +41,13 @@
 #   connections, every Close matches an Open, and Cleanup then Unload
 #   are the last calls (nothing after Cleanup).
 #
-# nbdkit 1.32 does not wait for connections still open when it exits
-# and does not call .close for them, for any plugin (the same happens
-# with nbdkit's own python plugin), so Close of the busy connections is
-# only reported, not required.
+# - no Close for the busy connections: nbdkit (1.32.5, 1.42.3 and 1.44.1
+#   measured) never calls .close for a connection still open when it
+#   exits, for any plugin (the same happens with nbdkit's own python
+#   plugin): a connection thread that sees the server quitting skips
+#   it, because the main thread is unloading the plugin.  An nbdkit
+#   that starts calling it fails this test, which then needs its
+#   version's behaviour written down.
 
 source "$SRCDIR/functions.sh"
 set -e
@@ -134,6 +137,7 @@ done = [i for i, e in opened.items() if e.startswith('"done-')]
 assert all(i in closed for i in done), ("finished connections not closed", closed)
 busy_closed = [i for i in closed if i not in done]
 print("busy connections closed by nbdkit at exit: %d of 4" % len(busy_closed))
+assert busy_closed == [], ("Close called at exit", busy_closed)
 assert names[-2:] == ["cleanup", "unload"], names[-2:]
 EOF_PY
 done

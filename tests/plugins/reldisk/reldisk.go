@@ -46,6 +46,8 @@
 //	shutdown-at=OFF    pread at OFF calls nbdkit.Shutdown
 //	disconnect-at=OFF  pread at OFF calls nbdkit.Disconnect and fails
 //	                   with its error, if any
+//	disconnect-force=true
+//	                   that Disconnect is forced (default: graceful)
 //	log=FILE           append one line per lifecycle event to FILE
 //	echo=true          pread returns the export name at offset 0 and
 //	                   the export description is "export=NAME"
@@ -136,6 +138,7 @@ type disk struct {
 	fails           map[uint64]syscall.Errno
 	shutdownAt      int64
 	disconnAt       int64
+	disconnForce    bool
 	echo            bool
 	badExports      bool
 	swapLink        string
@@ -278,6 +281,12 @@ func (p *disk) Config(key, value string) error {
 		} else {
 			p.disconnAt = n
 		}
+	case "disconnect-force":
+		b, err := nbdkit.ParseBool(value)
+		if err != nil {
+			return err
+		}
+		p.disconnForce = b
 	case "log":
 		f, err := os.OpenFile(value, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
@@ -659,8 +668,8 @@ func (c *conn) PRead(buf []byte, offset uint64, flags nbdkit.Flags) error {
 		nbdkit.Shutdown()
 	}
 	if int64(offset) == c.d.disconnAt {
-		err := nbdkit.Disconnect(false)
-		c.d.logf("disconnect id=%d err=%v", c.id, err)
+		err := nbdkit.Disconnect(c.d.disconnForce)
+		c.d.logf("disconnect id=%d force=%v err=%v", c.id, c.d.disconnForce, err)
 		if err != nil {
 			return err
 		}
