@@ -41,6 +41,12 @@
 # EOVERFLOW only for reads with the DF flag (structured replies) and
 # ENOTSUP only for fast zero requests, so those are asked that way.
 # EROFS travels as EPERM (the protocol has no EROFS).
+#
+# Errors that carry something that is not an errno: a Go error wrapping
+# syscall.Errno(-5) or syscall.Errno(1<<31) (golib), and a C library
+# that sets err->errnum to -5 or INT_MIN (the loader).  nbdkit asserts
+# that an errno is positive, so each must reach the client as EIO and
+# the server must keep serving.
 
 source "$SRCDIR/functions.sh"
 set -e
@@ -48,6 +54,7 @@ set -x
 
 requires nbdsh --version
 reldisk_setup
+requires_file "$cabi"
 
 features=$(test_plugin features)
 test -f "$features"
@@ -199,3 +206,50 @@ wait "$nbdkit_bg"
 cat "$tmpdir/stderr"
 # The Go error's message reached nbdkit's log.
 test "$(grep -c 'reldisk: injected .* at offset' "$tmpdir/stderr")" -ge 9
+
+# Errors that carry something that is not an errno.
+# check_eio SOCK OFFSET...: a read at each OFFSET fails with EIO, and
+# the server still serves a good read afterwards.
+check_eio ()
+{
+    timeout "$TEST_TIMEOUT" python3 - "$@" <<'EOF_PY'
+import sys
+import nbd
+import nbdclient
+
+h = nbdclient.connect(sys.argv[1])
+for off in sys.argv[2:]:
+    try:
+        h.pread(512, int(off))
+        raise AssertionError("read at %s succeeded" % off)
+    except nbd.Error as e:
+        print("read at %s: client sees %s" % (off, e.errno))
+        assert e.errno == "EIO", e.errno
+assert h.pread(512, 0) == bytearray(512)
+h.shutdown()
+EOF_PY
+}
+
+# golib.
+sock="$tmpdir/sock-bad"
+pid="$tmpdir/pid-bad"
+start_nbdkit_fg -P "$pid" -U "$sock" \
+             "$golang_plugin" "$reldisk" fail=4096:ENEG,8192:EHUGE \
+             2> "$tmpdir/stderr"
+check_eio "$sock" 4096 8192
+kill "$(cat "$pid")"
+wait "$nbdkit_bg"
+cat "$tmpdir/stderr"
+
+# The loader, with a library in C.
+for errnum in -5 -2147483648 4096; do
+    sock="$tmpdir/sock$errnum"
+    pid="$tmpdir/pid$errnum"
+    start_nbdkit_fg -P "$pid" -U "$sock" \
+                 "$golang_plugin" "$cabi" error-offset=4096 \
+                 error-errno=$errnum 2> "$tmpdir/stderr$errnum"
+    check_eio "$sock" 4096
+    kill "$(cat "$pid")"
+    wait "$nbdkit_bg"
+    cat "$tmpdir/stderr$errnum"
+done

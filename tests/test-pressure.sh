@@ -30,7 +30,7 @@
 # OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
 # The Go side under pressure, with the same verified fio workload as
-# test-rel-integrity.sh (8 connections x queue depth 16):
+# test-integrity.sh (8 connections x queue depth 16):
 #
 # - pressure=alloc: every request allocates, keeps garbage alive,
 #   starts four goroutines (which also do the copy into and out of

@@ -29,7 +29,7 @@
 # (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
 # OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
-# Shared by test-loader-valgrind.sh and test-loader-asan.sh (sourced
+# Shared by test-valgrind.sh and test-asan.sh (sourced
 # after functions.sh): serve_and_exercise PLUGIN LIBRARY [PREFIX...]
 # starts "PREFIX... nbdkit -f" with the loader PLUGIN and the C ABI
 # LIBRARY, drives every kind of request through real clients, stops

@@ -75,7 +75,7 @@ for name in names:
           % (name[:30], len(want), desc and desc[:40]))
     if any(ord(c) < 0x20 for c in name):
         # The loader does not send a description holding a control
-        # character (test-rel-output.sh).
+        # character (test-output-hygiene.sh).
         assert desc is None, (name, desc)
     elif len(want) + len("export=") <= 4096:
         assert desc == "export=" + name, (name, desc)

@@ -35,7 +35,7 @@
 # its command, and read and write through the server.  Then remove
 # what was installed and check that nothing is left.
 #
-# NBDKIT_GOLANG_JOURNEY (tests/packaging.mk) says how to install:
+# NBDKIT_GOLANG_JOURNEY (tests/Makefile.am) says how to install:
 #   dpkg    build the Debian packages (dpkg-buildpackage, lintian),
 #           install them on this system, purge them at the end.  Only
 #           as root, and never if an nbdkit-golang package (or a file

@@ -52,7 +52,7 @@ libubsan="$(${CC:-gcc} -print-file-name=libubsan.so)"
 requires test -f "$libasan"
 requires test -f "$libubsan"
 
-source "$SRCDIR/loader-memcheck.sh"
+source "$SRCDIR/memcheck.sh"
 
 # check_leaks LOG: fail if LeakSanitizer reports a direct leak that
 # the loader or the library allocated (a frame in their sources).

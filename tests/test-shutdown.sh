@@ -35,7 +35,7 @@
 #   server: nbdkit (in the foreground, so that its exit status can be
 #   collected) exits 0, after calling the plugin's Cleanup and Unload.
 #   (nbdkit 1.32 does not call .close for connections still open when
-#   it exits, for any plugin: see test-rel-signals.sh.)
+#   it exits, for any plugin: see test-signals.sh.)
 # - nbdkit.Disconnect() needs nbdkit_disconnect (nbdkit >= 1.34).  On
 #   an older nbdkit it must return a clear error (which fails that one
 #   request) and the connection and server stay usable.  On a newer
@@ -139,7 +139,7 @@ EOF_PY
 
     # Both connections are closed (Close called) before the server is
     # stopped: nbdkit calls no Close for a connection still open when
-    # it exits (see test-rel-signals.sh).
+    # it exits (see test-signals.sh).
     wait_for_lines "$log" '^serve .* close id=' 2
     kill "$(cat "$pid")"
     wait "$nbdkit_bg"

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # nbdkit-golang
 # Copyright the nbdkit-golang authors
 #
@@ -28,49 +29,48 @@
 # (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
 # OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
-# Tests of nbdkit's modes (fork, --run, -f, -s, --exit-with-parent,
-# socket activation), configuration errors, and the documentation.
-# Included by tests/Makefile.am.
+# The loader's C code under valgrind, with the C ABI library (valgrind
+# cannot run a Go runtime).  nbdkit -f (no fork except the loader's
+# check process, which valgrind follows: every process writes its own
+# log).  valgrind.supp suppresses one leak inside nbdkit 1.32
+# itself (see there).
 
-# These need only the loader (and pod sources).
-TESTS += \
-	test-modes-help.sh \
-	test-modes-install.sh \
-	test-modes-podcheck.sh \
-	$(NULL)
+source "$SRCDIR/functions.sh"
+set -e
+set -x
 
-# These serve the RAM-disk example, which needs Go.
-if HAVE_GOLANG
-TESTS += \
-	test-modes-fork.sh \
-	test-modes-fork-data.sh \
-	test-modes-run.sh \
-	test-modes-run-data.sh \
-	test-modes-foreground-data.sh \
-	test-modes-single.sh \
-	test-modes-exit-with-parent.sh \
-	test-modes-socket-activation.sh \
-	test-modes-config-error.sh \
-	test-modes-relative.sh \
-	test-modes-readme.sh \
-	test-modes-quickstart.sh \
-	$(NULL)
-endif HAVE_GOLANG
+requires_file "$cabi"
+requires test "$VALGRIND" != "no"
+requires "$VALGRIND" --version
+requires nbdsh --version
+requires qemu-img --version
 
-EXTRA_DIST += \
-	test-modes-config-error.sh \
-	test-modes-exit-with-parent.sh \
-	test-modes-foreground-data.sh \
-	test-modes-fork-data.sh \
-	test-modes-fork.sh \
-	test-modes-help.sh \
-	test-modes-install.sh \
-	test-modes-podcheck.sh \
-	test-modes-quickstart.sh \
-	test-modes-readme.sh \
-	test-modes-relative.sh \
-	test-modes-run-data.sh \
-	test-modes-run.sh \
-	test-modes-single.sh \
-	test-modes-socket-activation.sh \
-	$(NULL)
+source "$SRCDIR/memcheck.sh"
+
+# CABI_INIT_NOTE: init succeeds and also sets a message, which the
+# loader must free (and show in the debug log).
+server_env=(CABI_INIT_NOTE=1)
+server_flags=(-v)
+serve_and_exercise "$golang_plugin" "$cabi" \
+    "$VALGRIND" --leak-check=full --show-leak-kinds=definite \
+                --errors-for-leak-kinds=definite --error-exitcode=99 \
+                --suppressions="$SRCDIR/valgrind.supp" \
+                --log-file="$tmpdir/vg.%p"
+
+for f in "$tmpdir"/vg.*; do
+    echo "== $f"
+    cat "$f"
+done
+test "$server_status" -eq 0
+# Both the server and the check process, and each one clean.
+test "$(ls "$tmpdir"/vg.* | wc -l)" -ge 2
+for f in "$tmpdir"/vg.*; do
+    grep "ERROR SUMMARY: 0 errors" "$f"
+    if grep "definitely lost: [1-9]" "$f"; then
+        echo "$0: leak in $f"
+        exit 1
+    fi
+done
+grep "golang: check process succeeded" "$tmpdir/server.log"
+grep "init succeeded and said: cabi: a message from an init" \
+     "$tmpdir/server.log"

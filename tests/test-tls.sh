@@ -35,7 +35,7 @@
 # --tls=require --tls-verify-peer, read through the features test
 # plugin's report.  Asserted for the nbdkit under test: the names from
 # the certificates where it has the functions, golib's clear "lacks
-# nbdkit_..." error where it does not.  (test-golib-helpers.sh asserts
+# nbdkit_..." error where it does not.  (test-helpers.sh asserts
 # the other helpers of newer nbdkit versions.)
 
 source "$SRCDIR/functions.sh"
