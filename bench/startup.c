@@ -91,7 +91,7 @@ main (int argc, char *argv[])
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
   struct timespec tick = { .tv_sec = 0, .tv_nsec = 200000 };
   const char *sockpath, *client;
-  double start, elapsed = -1;
+  double start, elapsed = -1, timeout_ms = 30000;
   pid_t pid;
   int status, fd;
   long rss;
@@ -109,6 +109,9 @@ main (int argc, char *argv[])
   strcpy (addr.sun_path, sockpath);
   unlink (sockpath);
 
+  if (getenv ("STARTUP_TIMEOUT"))
+    timeout_ms = atof (getenv ("STARTUP_TIMEOUT")) * 1000;
+
   start = now_ms ();
   pid = fork ();
   if (pid == -1) {
@@ -121,8 +124,11 @@ main (int argc, char *argv[])
     _exit (EXIT_FAILURE);
   }
 
-  /* Give up after 30 s or when the server dies. */
-  while (now_ms () - start < 30000) {
+  /* Give up after $STARTUP_TIMEOUT seconds (default 30: a server that
+   * builds its plugin from source first needs more) or when the
+   * server dies.
+   */
+  while (now_ms () - start < timeout_ms) {
     fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd == -1) {
       perror ("socket");

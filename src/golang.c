@@ -92,6 +92,7 @@ golang_unload (void)
   free (config_keys);
   free (config_values);
   free (script);
+  golang_source_free ();
   golang_free_passwords ();
 }
 
@@ -99,6 +100,7 @@ static int
 golang_config (const char *key, const char *value)
 {
   char **keys, **values;
+  int r;
 
   if (strcmp (key, "script") == 0) {
     if (script) {
@@ -116,12 +118,21 @@ golang_config (const char *key, const char *value)
       return -1;
     if (golang_config_dir_save () == -1)
       return -1;
-    return golang_library_open (value);
+    /* Go source is built here, before nbdkit can fork; from then on
+     * script is the library built from it.
+     */
+    if (golang_source_config (&script) == -1)
+      return -1;
+    r = golang_library_open (value);
+    /* The library is open for good: a temporary build can go. */
+    golang_source_opened ();
+    return r;
   }
 
   if (script == NULL) {
-    nbdkit_error ("the first parameter must be script=LIBRARY "
-                  "(the plugin library), but got %s=%s", key, value);
+    nbdkit_error ("the first parameter must be script=SOURCE or "
+                  "script=LIBRARY (the plugin's Go source or its built "
+                  "library), but got %s=%s", key, value);
     return -1;
   }
 
@@ -156,9 +167,10 @@ static int
 golang_config_complete (void)
 {
   if (script == NULL) {
-    nbdkit_error ("you must give script=LIBRARY (a plugin library built "
-                  "with go build -buildmode=c-shared), for example: "
-                  "nbdkit golang ./disk.so size=1G");
+    nbdkit_error ("you must give script=SOURCE (a .go file or a "
+                  "directory of Go source) or script=LIBRARY (a library "
+                  "built with go build -buildmode=c-shared), for example: "
+                  "nbdkit golang ./disk.go size=1G");
     return -1;
   }
 
@@ -317,6 +329,7 @@ static void
 golang_dump_plugin (void)
 {
   struct nbdkitgo_error err = { 0 };
+  struct golang_source_info source;
   CLEANUP_FREE char *s = NULL;
   const char *sep = "";
 
@@ -328,6 +341,12 @@ golang_dump_plugin (void)
   if (load_for_dump () == -1)
     exit (EXIT_FAILURE);
 
+  if (golang_source_info (&source)) {
+    dump_line ("golang_source", source.source);
+    dump_line ("golang_build_go", source.go);
+    dump_line ("golang_build_go_version", source.go_version);
+    dump_line ("golang_build_cache", source.cache);
+  }
   dump_line ("golang_library", script);
   if (lib.info.runtime_version)
     dump_line ("golang_runtime_version", lib.info.runtime_version);
@@ -853,8 +872,10 @@ golang_cache (void *handle, uint32_t count, uint64_t offset, uint32_t flags)
 }
 
 #define golang_config_help \
-  "script=<LIBRARY>     (required) The plugin library, built with\n" \
-  "                     go build -buildmode=c-shared (or any library\n" \
+  "script=<SOURCE>      (required) The plugin's Go source: a .go file\n" \
+  "                     or a directory, built (and cached) before\n" \
+  "                     serving; or its library, built with\n" \
+  "script=<LIBRARY>     go build -buildmode=c-shared (or any library\n" \
   "                     implementing nbdkitgo-abi.h).  Can be given\n" \
   "                     as the first bare parameter.\n" \
   "[KEY=VALUE...]       Every other parameter goes to the library.\n" \
@@ -864,8 +885,8 @@ static struct nbdkit_plugin plugin = {
   .name               = "golang",
   .longname           = "nbdkit Go plugin loader",
   .version            = PACKAGE_VERSION,
-  .description        = "Serve a plugin written in Go (a library built with "
-                        "go build -buildmode=c-shared).",
+  .description        = "Serve a plugin written in Go (its source, or a "
+                        "library built with go build -buildmode=c-shared).",
   .unload             = golang_unload,
   .config             = golang_config,
   .config_complete    = golang_config_complete,

@@ -138,6 +138,19 @@ extern void golang_phase (const char *fmt, ...)
   __attribute__ ((format (printf, 1, 2)));
 extern void golang_phase_waiting (bool waiting);
 
+/* source.c: script= naming Go source (a .go file or a directory). */
+extern int golang_debug_build;
+extern int golang_source_config (char **script);
+struct golang_source_info {
+  const char *source;           /* the source's absolute path */
+  const char *go;               /* the go command that built it */
+  const char *go_version;
+  const char *cache;            /* "hit", "built", ... */
+};
+extern bool golang_source_info (struct golang_source_info *info);
+extern void golang_source_opened (void);
+extern void golang_source_free (void);
+
 /* lifecycle.c: what the configuration phase must leave as it found. */
 extern int golang_config_dir_save (void);
 extern int golang_config_dir_enter (void);

@@ -216,7 +216,8 @@ golang_library_open (const char *value)
   if (!S_ISREG (st.st_mode)) {
     nbdkit_error ("script=%s: %s: not a regular file "
                   "(expected a library built with "
-                  "go build -buildmode=c-shared)", value, script);
+                  "go build -buildmode=c-shared, a .go file or a "
+                  "directory of Go source)", value, script);
     close (fd);
     return -1;
   }

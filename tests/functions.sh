@@ -298,6 +298,25 @@ start_nbdkit_fg ()
     }
 }
 
+# start_nbdkit_with_parent SOCKET PIDFILE ARGS...: start a parent
+# shell that runs "nbdkit --exit-with-parent -U SOCKET -P PIDFILE
+# ARGS..." and then waits, and wait until nbdkit listens.  Sets
+# nbdkit_parent to the parent's PID and nbdkit_pid to nbdkit's.
+start_nbdkit_with_parent ()
+{
+    local sock=$1 pidfile=$2
+    shift 2
+    bash -c '
+        nbdkit --exit-with-parent -U "$1" -P "$2" "${@:3}" &
+        exec sleep 300
+    ' parent "$sock" "$pidfile" "$@" &
+    nbdkit_parent=$!
+    cleanup_fn kill $nbdkit_parent
+    wait_for_file "$pidfile"
+    nbdkit_pid=$(cat "$pidfile")
+    cleanup_fn kill_nbdkit $nbdkit_pid
+}
+
 # kill_nbdkit PID: SIGTERM, then wait up to 10 s, then SIGKILL (and
 # fail: a server that ignores SIGTERM is a bug).
 kill_nbdkit ()
@@ -487,6 +506,43 @@ EOF_PY
 # Bound every nbdkit and client run: a hang fails the test instead of
 # stalling the suite.
 : "${TEST_TIMEOUT:=300}"
+
+# source_mode_setup: for tests that serve Go source (script=disk.go):
+# a private cache ($source_cache) inside $tmpdir, no network, and the
+# go command's own build cache left where it was (moving
+# XDG_CACHE_HOME would otherwise move it too and make every build
+# cold).  The loader finds the Go that configure chose.
+source_mode_setup ()
+{
+    requires "$GOLANG" version
+    GOCACHE=$("$GOLANG" env GOCACHE)
+    export GOCACHE
+    export XDG_CACHE_HOME="$tmpdir/cache"
+    export GOPROXY=off GOTOOLCHAIN=local
+    unset NBDKIT_GOLANG_GO NBDKIT_GOLANG_GOLIB
+    source_cache="$XDG_CACHE_HOME/nbdkit-golang"
+}
+
+# go_counting_wrapper: make the loader build through a wrapper of
+# $GOLANG (or of $WRAPPED_GO when set) that logs each "go build" to
+# $go_builds_log, so that a test can see whether the compiler ran.
+# go_builds prints the count.
+go_counting_wrapper ()
+{
+    go_builds_log="$tmpdir/go-builds.log"
+    : > "$go_builds_log"
+    cat > "$tmpdir/go-wrapper" <<WRAPPER
+#!/bin/sh
+[ "\$1" != build ] || echo "\$*" >> "$go_builds_log"
+exec "\${WRAPPED_GO:-$GOLANG}" "\$@"
+WRAPPER
+    chmod +x "$tmpdir/go-wrapper"
+    export NBDKIT_GOLANG_GO="$tmpdir/go-wrapper"
+}
+go_builds ()
+{
+    wc -l < "$go_builds_log"
+}
 
 # make_tls_certs DIR: a certificate authority and, signed by it, a
 # server certificate (CN=localhost) and a client certificate

@@ -29,37 +29,49 @@
 # (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
 # OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
-# --exit-with-parent: nbdkit stays in the foreground and exits when its
-# parent process dies.
+# Ten nbdkits started at once on the same, not yet built source: one
+# go build runs, the others wait for it, and all ten serve the same
+# complete library (none ever loads a half-written file).
+# test-timeout: 900
 
 source "$SRCDIR/functions.sh"
 set -e
 set -x
 
-requires nbdinfo --version
+requires nbdsh --version
+source_mode_setup
+go_counting_wrapper
 
-ramdisk=$(example ramdisk)
+cp "$abs_top_srcdir/examples/ramdisk/ramdisk.go" "$tmpdir/disk.go"
+export golang_plugin tmpdir
 
-# The parent: a shell that starts nbdkit and then becomes "sleep".
-bash -c '
-    nbdkit --exit-with-parent -U "$1" -P "$2" "$3" script="$4" size=2M &
-    exec sleep 300
-' parent "$sock" "$pid" "$golang_plugin" "$ramdisk" &
-parent=$!
-cleanup_fn kill $parent
-wait_for_file "$pid"
-server=$(cat "$pid")
-cleanup_fn kill_nbdkit $server
+pids=()
+for i in 0 1 2 3 4 5 6 7 8 9; do
+    timeout 600 nbdkit -v -U - "$golang_plugin" "$tmpdir/disk.go" \
+        size=$((i + 1))M --run "
+nbdsh -u \"\$uri\" -c '
+import os
+assert h.get_size() == $((i + 1)) * 1024 * 1024
+d = os.urandom(65536)
+h.pwrite(d, 0)
+assert h.pread(len(d), 0) == d
+'" > "$tmpdir/out$i" 2> "$tmpdir/log$i" &
+    pids+=($!)
+done
+failed=0
+for i in 0 1 2 3 4 5 6 7 8 9; do
+    wait "${pids[i]}" || { echo "start $i failed"; cat "$tmpdir/log$i"; failed=1; }
+done
+test $failed -eq 0
 
-# The server is a child of the parent (no fork into the background).
-test "$(ps -o ppid= -p "$server" | tr -d ' ')" -eq $parent
-
-size=$(timeout 60 nbdinfo --size "$uri")
-test "$size" -eq $((2 * 1024 * 1024))
-
-# Kill the parent: the server must go within seconds.
-kill $parent
-if ! WAIT_TRIES=300 wait_gone "$server"; then
-    echo "$0: nbdkit did not exit when its parent died"
-    exit 1
-fi
+# One build; every start loaded the same library.
+test "$(go_builds)" -eq 1
+grep -h "golang: loaded " "$tmpdir"/log? | sed 's/.*loaded \([^ ]*\) .*/\1/' |
+    sort -u > "$tmpdir/libs"
+cat "$tmpdir/libs"
+test "$(wc -l < "$tmpdir/libs")" -eq 1
+grep "^$source_cache/[0-9a-f]\{64\}\.so$" "$tmpdir/libs"
+# Nothing but the library is left in the cache: no lock, no
+# half-built file.
+ls -la "$source_cache"
+test "$(ls "$source_cache")" = "$(basename "$(cat "$tmpdir/libs")")"

@@ -31,7 +31,8 @@
 
 # The complete plugin shown in README.md builds exactly as the README
 # says (go build -buildmode=c-shared) and serves a writable disk, and
-# the README's go test example tests it.
+# the README's go test example tests it, and it is served from
+# source (nbdkit golang ./disk.go).
 
 source "$SRCDIR/functions.sh"
 set -e
@@ -79,3 +80,15 @@ assert h.is_read_only() == False
 h.pwrite(b"hello, world" * 100, 4096)
 assert h.pread(1200, 4096) == b"hello, world" * 100
 '
+
+# And as the README says first: the same file served from source, with
+# no module around it.
+source_mode_setup
+mkdir "$tmpdir/src"
+cp "$tmpdir/disk/main.go" "$tmpdir/src/disk.go"
+timeout 600 nbdkit -U - "$golang_plugin" "$tmpdir/src/disk.go" size=3M --run '
+nbdsh -u "$uri" -c "
+assert h.get_size() == 3 * 1024 * 1024
+h.pwrite(b\"source\" * 100, 8192)
+assert h.pread(600, 8192) == b\"source\" * 100
+"'

@@ -60,9 +60,9 @@ expect_failure ()
 }
 
 # Parameters.
-expect_failure "you must give script=LIBRARY"
+expect_failure "you must give script=SOURCE.*or script=LIBRARY"
 expect_failure "script= given twice" script="$cabi" script="$cabi"
-expect_failure "the first parameter must be script=LIBRARY.*size=1M" size=1M
+expect_failure "the first parameter must be script=SOURCE or script=LIBRARY.*size=1M" size=1M
 expect_failure "$tmpdir/nonexistent.so: No such file or directory" \
                "$tmpdir/nonexistent.so"
 expect_failure "$tmpdir: not a regular file" "$tmpdir"
