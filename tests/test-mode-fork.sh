@@ -32,6 +32,8 @@
 # The default mode: nbdkit forks into the background after the plugin
 # is configured.  The Go runtime must start only in the forked server,
 # so calls that allocate, run goroutines and the GC must all work there.
+# 64 MiB of random data written to the RAM-disk example and read back
+# intact.
 
 source "$SRCDIR/functions.sh"
 set -e
@@ -39,6 +41,7 @@ set -x
 
 requires nbdinfo --version
 requires nbdsh --version
+requires nbdcopy --version
 
 ramdisk=$(example ramdisk)
 
@@ -76,3 +79,14 @@ if kill -0 "$server" 2>/dev/null || pgrep -f "$sock"; then
     echo "$0: nbdkit is still running after SIGTERM"
     exit 1
 fi
+
+# 64 MiB of random data, written and read back intact.
+head -c $((64 * 1024 * 1024)) /dev/urandom > "$tmpdir/in"
+
+sock="$tmpdir/data.sock"
+pid="$tmpdir/data.pid"
+uri="nbd+unix:///?socket=$sock"
+start_nbdkit -P "$pid" -U "$sock" "$golang_plugin" script="$ramdisk" size=64M
+timeout 120 nbdcopy "$tmpdir/in" "$uri"
+timeout 120 nbdcopy "$uri" "$tmpdir/out"
+cmp "$tmpdir/in" "$tmpdir/out"

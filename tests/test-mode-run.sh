@@ -30,13 +30,15 @@
 # OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
 # Captive nbdkit (--run): nbdkit forks and the server is the child.
-# The command sees $uri and its exit status becomes nbdkit's.
+# The command sees $uri and its exit status becomes nbdkit's.  64 MiB
+# of random data written to the RAM-disk example and read back intact.
 
 source "$SRCDIR/functions.sh"
 set -e
 set -x
 
 requires nbdinfo --version
+requires nbdcopy --version
 
 ramdisk=$(example ramdisk)
 
@@ -58,3 +60,11 @@ status=0
 timeout 120 nbdkit -U - "$golang_plugin" script="$ramdisk" size=1M \
     --run 'nbdinfo "$uri" >/dev/null && exit 3' || status=$?
 test $status -eq 3
+
+# 64 MiB of random data, written and read back.
+head -c $((64 * 1024 * 1024)) /dev/urandom > "$tmpdir/in"
+export in="$tmpdir/in" out="$tmpdir/out"
+
+timeout 240 nbdkit -U - "$golang_plugin" script="$ramdisk" size=64M \
+    --run 'nbdcopy "$in" "$uri" && nbdcopy "$uri" "$out"'
+cmp "$tmpdir/in" "$tmpdir/out"
