@@ -191,6 +191,7 @@ host_read_password (const char *value, char **password)
   if (golang_host.phase == NBDKITGO_PHASE_CHECK &&
       golang_add_password (r, r == 0 ? *password : NULL) == -1) {
     if (r == 0) {
+      golang_wipe (*password, strlen (*password));
       free (*password);
       *password = NULL;
     }

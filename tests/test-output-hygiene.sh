@@ -84,12 +84,15 @@ grep -c 'add_export: refused' "$tmpdir/stderr"
 grep 'export_description: the description is not sent' "$tmpdir/stderr"
 
 # --dump-plugin.
-evil="$tmpdir/ev"$'\e'"[2Jil"$'\r'".so"
+# Also a C1 control (U+009B, CSI: ESC [ to an 8-bit terminal), a byte
+# that is not UTF-8, and an "e acute" that must stay as it is.
+evil="$tmpdir/ev"$'\e'"[2Jil"$'\r'$'\xc2\x9b'"2J"$'\x9b'"x"$'\xc3\xa9'".so"
 cp "$cabi" "$evil"
 nbdkit "$golang_plugin" "$evil" --dump-plugin > "$tmpdir/dump"
 cat -A "$tmpdir/dump"
-grep -F 'golang_library='"$tmpdir"'/ev\x1b[2Jil\x0d.so' "$tmpdir/dump"
-! grep -q $'[\e\r]' "$tmpdir/dump"
+grep -F 'golang_library='"$tmpdir"'/ev\x1b[2Jil\x0d\xc2\x9b2J\x9bx'$'\xc3\xa9''.so' \
+     "$tmpdir/dump"
+test "$(LC_ALL=C grep -c $'[\e\r\x9b]' "$tmpdir/dump")" -eq 0
 
 # -s: the C test library writes to fd 1 from init, load and
 # thread_model, in the check process and in the serving process.
