@@ -33,3 +33,27 @@
 NULL =
 
 CLEANFILES = *~
+
+# The Go source of golib, on which every Go c-shared library of the
+# tree depends.
+golib_sources = \
+	$(top_srcdir)/golib/go.mod \
+	$(top_srcdir)/golib/nbdkit/*.go \
+	$(top_srcdir)/golib/nbdkit/internal/*/*.go \
+	$(top_srcdir)/golib/nbdkit/*.h \
+	$(top_srcdir)/golib/nbdkit/*.c \
+	$(top_srcdir)/golib/sparse/*.go \
+	$(NULL)
+
+# The one recipe for a Go c-shared library DIR/libNAME.so: "go build
+# -buildmode=c-shared" of the main package in $(srcdir)/DIR (where its
+# module is), writing into the build directory (VPATH-safe).  A rule
+# gives the library's own sources as prerequisites and this as its
+# recipe:
+#
+#   ramdisk/libramdisk.so: $(srcdir)/ramdisk/*.go $(srcdir)/go.mod $(golib_sources)
+#   	$(go_build_c_shared)
+go_build_c_shared = \
+	$(MKDIR_P) $(@D) && \
+	cd $(srcdir)/$(@D) && \
+	$(GOLANG) build -buildmode=c-shared -o $(abs_builddir)/$@ .

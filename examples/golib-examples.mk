@@ -30,16 +30,7 @@
 
 # The examples written with golib; included by Makefile.am.  Each is
 # a main package in its own directory of the examples module, built
-# with the go tool into the build directory (VPATH-safe).
-
-golib_sources = \
-	$(top_srcdir)/golib/go.mod \
-	$(top_srcdir)/golib/nbdkit/*.go \
-	$(top_srcdir)/golib/nbdkit/internal/*/*.go \
-	$(top_srcdir)/golib/sparse/*.go \
-	$(top_srcdir)/golib/nbdkit/*.h \
-	$(top_srcdir)/golib/nbdkit/*.c \
-	$(NULL)
+# by $(go_build_c_shared) (common-rules.mk).
 
 EXTRA_DIST += \
 	ramdisk/ramdisk.go \
@@ -59,21 +50,14 @@ noinst_DATA += \
 	$(NULL)
 
 ramdisk/libramdisk.so: $(srcdir)/ramdisk/*.go $(srcdir)/go.mod $(golib_sources)
-	$(MKDIR_P) ramdisk
-	cd $(srcdir)/ramdisk && \
-	$(GOLANG) build -buildmode=c-shared -o $(abs_builddir)/ramdisk/libramdisk.so .
+	$(go_build_c_shared)
 
 file/libfile.so: $(srcdir)/file/*.go $(srcdir)/go.mod $(golib_sources)
-	$(MKDIR_P) file
-	cd $(srcdir)/file && \
-	$(GOLANG) build -buildmode=c-shared -o $(abs_builddir)/file/libfile.so .
+	$(go_build_c_shared)
 
 exports/libexports.so: $(srcdir)/exports/*.go $(srcdir)/go.mod $(golib_sources)
-	$(MKDIR_P) exports
-	cd $(srcdir)/exports && \
-	$(GOLANG) build -buildmode=c-shared -o $(abs_builddir)/exports/libexports.so .
+	$(go_build_c_shared)
+
 readerat/libreaderat.so: $(srcdir)/readerat/*.go $(srcdir)/go.mod $(golib_sources)
-	$(MKDIR_P) readerat
-	cd $(srcdir)/readerat && \
-	$(GOLANG) build -buildmode=c-shared -o $(abs_builddir)/readerat/libreaderat.so .
+	$(go_build_c_shared)
 endif HAVE_GOLANG

@@ -36,11 +36,9 @@ EXTRA_DIST += plain/plain.go
 if HAVE_GOLANG
 noinst_DATA += plain/libplain.so
 
-# go build runs in the source directory (the module is there) and
-# writes into the build directory.
+# The library includes the ABI header from golib's directory (recipe in
+# common-rules.mk).
 plain/libplain.so: $(srcdir)/plain/plain.go $(top_srcdir)/golib/nbdkit/nbdkitgo-abi.h
-	$(MKDIR_P) plain
-	cd $(srcdir)/plain && \
-	CGO_CFLAGS="-I$(abs_top_srcdir)/golib/nbdkit" \
-	$(GOLANG) build -buildmode=c-shared -o $(abs_builddir)/plain/libplain.so .
+	CGO_CFLAGS="-I$(abs_top_srcdir)/golib/nbdkit"; export CGO_CFLAGS; \
+	$(go_build_c_shared)
 endif HAVE_GOLANG

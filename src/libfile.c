@@ -185,8 +185,13 @@ library_check (int fd, const struct stat *st)
   elf_read (img, st->st_size, &f);
   munmap (img, st->st_size);
 
+  /* A C shared object that links a Go c-archive is a fine library:
+   * refuse only what cannot be one.
+   */
   if (f.go_plugin ||
-      (f.buildmode[0] && strcmp (f.buildmode, "c-shared") != 0)) {
+      strcmp (f.buildmode, "plugin") == 0 ||
+      strcmp (f.buildmode, "exe") == 0 ||
+      strcmp (f.buildmode, "pie") == 0) {
     nbdkit_error ("%s: built with go build -buildmode=%s; "
                   "nbdkit-golang loads only libraries built with "
                   "go build -buildmode=c-shared: rebuild it that way",

@@ -149,6 +149,7 @@ golang_password_read (uint32_t phase, const char *value, char **password)
   if (phase == NBDKITGO_PHASE_CHECK &&
       add_password (r, r == 0 ? *password : NULL) == -1) {
     if (r == 0) {
+      golang_wipe (*password, strlen (*password));
       free (*password);
       *password = NULL;
     }

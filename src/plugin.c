@@ -279,6 +279,7 @@ golang_preconnect (int readonly)
 
   if (!lib.preconnect)
     return 0;
+  golang_thread_check ();
   r = lib.preconnect (readonly, &err);
   TRACE ("preconnect (readonly=%d) = %d", readonly, r);
   if (r == -1)
@@ -294,6 +295,7 @@ golang_list_exports (int readonly, int is_tls, struct nbdkit_exports *exports)
 
   if (!lib.list_exports)
     return nbdkit_use_default_export (exports);
+  golang_thread_check ();
   r = lib.list_exports (readonly, is_tls, exports, &err);
   TRACE ("list_exports (readonly=%d, is_tls=%d) = %d", readonly, is_tls, r);
   if (r == -1)
@@ -310,6 +312,7 @@ golang_default_export (int readonly, int is_tls)
 
   if (!lib.default_export)
     return "";
+  golang_thread_check ();
   s = lib.default_export (readonly, is_tls, &err);
   TRACE ("default_export (readonly=%d, is_tls=%d) = %s",
          readonly, is_tls, s ? s : "NULL");
@@ -355,6 +358,7 @@ golang_open (int readonly)
   struct golang_handle *c;
   int r;
 
+  golang_thread_check ();
   r = lib.open (readonly, &h, &implemented, &err);
   TRACE ("open (readonly=%d) = %d, handle=%#" PRIxPTR
          ", implemented=%#" PRIx64, readonly, r, h, implemented);

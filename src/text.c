@@ -37,6 +37,7 @@
 #include <config.h>
 
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -48,10 +49,45 @@
 
 #include "golang.h"
 
+/* The length of the valid UTF-8 sequence at P (1 to 4 bytes) with
+ * its code point in *C, or 0 if P does not start one.
+ */
+static int
+utf8_char (const unsigned char *p, uint32_t *c)
+{
+  int n, i;
+
+  if (*p < 0x80) {
+    *c = *p;
+    return 1;
+  }
+  if ((*p & 0xe0) == 0xc0)      { *c = *p & 0x1f; n = 1; }
+  else if ((*p & 0xf0) == 0xe0) { *c = *p & 0x0f; n = 2; }
+  else if ((*p & 0xf8) == 0xf0) { *c = *p & 0x07; n = 3; }
+  else
+    return 0;
+  for (i = 1; i <= n; ++i) {
+    if ((p[i] & 0xc0) != 0x80)
+      return 0;
+    *c = (*c << 6) | (p[i] & 0x3f);
+  }
+  if ((n == 1 && *c < 0x80) || (n == 2 && *c < 0x800) ||
+      (n == 3 && *c < 0x10000) || *c > 0x10ffff ||
+      (*c >= 0xd800 && *c <= 0xdfff))
+    return 0;
+  return n + 1;
+}
+
+/* Control characters: C0, DEL and C1. */
+static bool
+is_control (uint32_t c)
+{
+  return c < 0x20 || (c >= 0x7f && c <= 0x9f);
+}
+
 /* The NBD protocol requires export names and descriptions to be
- * UTF-8.  Control characters (C0, DEL, C1) in them would reach a
- * client's terminal or log.  Returns NULL if S is fine, or what is
- * wrong with it.
+ * UTF-8.  Control characters in them would reach a client's terminal
+ * or log.  Returns NULL if S is fine, or what is wrong with it.
  */
 const char *
 golang_text_problem (const char *s)
@@ -60,51 +96,46 @@ golang_text_problem (const char *s)
 
   while (*p) {
     uint32_t c;
-    int n, i;
+    int n = utf8_char (p, &c);
 
-    if (*p < 0x80) {
-      if (*p < 0x20 || *p == 0x7f)
-        return "it holds a control character";
-      p++;
-      continue;
-    }
-    if ((*p & 0xe0) == 0xc0)      { c = *p & 0x1f; n = 1; }
-    else if ((*p & 0xf0) == 0xe0) { c = *p & 0x0f; n = 2; }
-    else if ((*p & 0xf8) == 0xf0) { c = *p & 0x07; n = 3; }
-    else
+    if (n == 0)
       return "it is not valid UTF-8";
-    for (i = 1; i <= n; ++i) {
-      if ((p[i] & 0xc0) != 0x80)
-        return "it is not valid UTF-8";
-      c = (c << 6) | (p[i] & 0x3f);
-    }
-    if ((n == 1 && c < 0x80) || (n == 2 && c < 0x800) ||
-        (n == 3 && c < 0x10000) || c > 0x10ffff ||
-        (c >= 0xd800 && c <= 0xdfff))
-      return "it is not valid UTF-8";
-    if (c >= 0x80 && c <= 0x9f)
+    if (is_control (c))
       return "it holds a control character";
-    p += n + 1;
+    p += n;
   }
   return NULL;
 }
 
 /* Print S for --dump-plugin: control characters (which could move
- * the cursor or rewrite a terminal line) as \xHH; a newline as a
- * space, or as itself if NEWLINES.
+ * the cursor or rewrite a terminal line) and bytes that are not UTF-8
+ * as \xHH, one per byte; a newline as a space, or as itself if
+ * NEWLINES.
  */
 void
 golang_print_escaped (const char *s, bool newlines)
 {
-  const unsigned char *p;
+  const unsigned char *p = (const unsigned char *) s;
 
-  for (p = (const unsigned char *) s; *p; ++p) {
-    if (*p == '\n')
+  while (*p) {
+    uint32_t c;
+    int n = utf8_char (p, &c), i;
+
+    if (*p == '\n') {
       putchar (newlines ? '\n' : ' ');
-    else if (*p < 0x20 || *p == 0x7f)
+      n = 1;
+    }
+    else if (n == 0) {
       printf ("\\x%02x", *p);
+      n = 1;
+    }
+    else if (is_control (c)) {
+      for (i = 0; i < n; ++i)
+        printf ("\\x%02x", p[i]);
+    }
     else
-      putchar (*p);
+      fwrite (p, 1, n, stdout);
+    p += n;
   }
 }
 
@@ -124,7 +155,7 @@ golang_stdout_divert (void)
 
   /* Our own lines still in stdio's buffer go out first. */
   fflush (stdout);
-  saved = dup (STDOUT_FILENO);
+  saved = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
   if (saved == -1)
     return -1;
   if (dup2 (STDERR_FILENO, STDOUT_FILENO) == -1) {

@@ -48,13 +48,17 @@ export PATH="$PATH:/usr/sbin:/usr/bin:/sbin:/bin"
 : "${abs_top_builddir:?run tests through make check}"
 : "${abs_top_srcdir:=$abs_top_builddir}"
 
-# Python helpers shared by tests (features_client.py).
+# The Python clients shared by the tests (nbdclient.py).
 export PYTHONPATH="$abs_top_srcdir/tests${PYTHONPATH:+:$PYTHONPATH}"
 
 # The loader as built in this tree, and the built examples.
 golang_plugin="$abs_top_builddir/src/.libs/nbdkit-golang-plugin.so"
 examples="$abs_top_builddir/examples"
 test_plugins="$abs_top_builddir/tests/plugins"
+# The C ABI test libraries (tests/cabi/cabi.c in its variants, built
+# by libtool).
+cabi_libs="$abs_top_builddir/tests/.libs"
+cabi="$cabi_libs/cabi.so"
 
 # Cleanup hooks, run on every way out of the script.
 _cleanup_hooks=()
@@ -148,74 +152,150 @@ nbdkit_at_least ()
     return 0
 }
 
+# wait_until CMD [ARGS...]: run CMD every tenth of a second until it
+# succeeds, at most $WAIT_TRIES times (default 600: a minute); fails
+# (status 1) if it never does.  Tests wait for a state with this or
+# the helpers below, never sleep for it.
+wait_until ()
+{
+    local i xtrace=
+    case $- in *x*) xtrace=1; set +x ;; esac
+    for (( i = 0; i < ${WAIT_TRIES:-600}; ++i )); do
+        if "$@"; then
+            [ -z "$xtrace" ] || set -x
+            return 0
+        fi
+        sleep 0.1
+    done
+    [ -z "$xtrace" ] || set -x
+    echo "$0: still not true after $i tries: $*"
+    return 1
+}
+
+# wait_for_file FILE: wait until FILE exists and is not empty (a
+# pidfile, a marker a client writes).
+wait_for_file ()
+{
+    wait_until test -s "$1"
+}
+
+# wait_for_socket SOCK: wait until the Unix socket SOCK exists.
+wait_for_socket ()
+{
+    wait_until test -S "$1"
+}
+
+# wait_for_log FILE REGEX [PID]: wait until a line of FILE matches the
+# extended regular expression REGEX (and print the file if none does);
+# with PID, fail at once if process PID exits first.
+_line_or_gone ()
+{
+    grep -qE -- "$2" "$1" || { [ -n "$3" ] && _gone "$3"; }
+}
+wait_for_log ()
+{
+    wait_until _line_or_gone "$1" "$2" "${3:-}"
+    grep -qE -- "$2" "$1" || {
+        cat "$1"
+        echo "$0: no line matching '$2' in $1"
+        return 1
+    }
+}
+
+# wait_for_lines FILE REGEX N: wait until at least N lines of FILE
+# match the extended regular expression REGEX.
+_lines_at_least ()
+{
+    local n
+    n=$(grep -cE -- "$2" "$1") || :
+    [ "${n:-0}" -ge "$3" ]
+}
+wait_for_lines ()
+{
+    wait_until _lines_at_least "$@"
+}
+
+# wait_gone PID: wait until process PID has exited.
+_gone ()
+{
+    ! kill -0 "$1" 2>/dev/null
+}
+wait_gone ()
+{
+    wait_until _gone "$1"
+}
+
+# wait_no_process PATTERN: wait until no process has PATTERN in its
+# command line (pgrep -f), e.g. a socket path nothing may still use.
+_no_process ()
+{
+    ! pgrep -f -- "$1" >/dev/null
+}
+wait_no_process ()
+{
+    wait_until _no_process "$1" || {
+        pgrep -a -f -- "$1"
+        return 1
+    }
+}
+
+# The socket, pidfile and URI of the server a test starts (a test that
+# starts several gives the others names of its own), and the log of
+# the reldisk plugin (reldisk_setup).
+sock="$tmpdir/sock"
+pid="$tmpdir/pid"
+uri="nbd+unix:///?socket=$sock"
+
 # start_nbdkit -P PIDFILE [ARGS...]: start nbdkit (in its default
 # forking mode unless ARGS say otherwise), wait for the pidfile, and
 # kill the server at exit.  Fails if the server does not start within
-# 60 seconds.
+# a minute.
 start_nbdkit ()
 {
-    local pidfile i
+    local pidfile
     if [ "$1" != "-P" ] || [ -z "$2" ]; then
         echo "$0: start_nbdkit: first arguments must be -P PIDFILE"
         exit 1
     fi
     pidfile="$2"
     nbdkit "$@"
-    for (( i = 0; i < 600; ++i )); do
-        test -s "$pidfile" && break
-        sleep 0.1
-    done
-    if ! test -s "$pidfile"; then
+    if ! wait_for_file "$pidfile"; then
         echo "$0: start_nbdkit: pidfile $pidfile was not created"
         exit 1
     fi
     cleanup_fn kill_nbdkit "$(cat "$pidfile")"
 }
 
-# wait_for_socket SOCK: wait up to 60 seconds for nbdkit -f to create
-# its Unix socket; fails if it does not.
-wait_for_socket ()
+# wait_for_pidfile PIDFILE PID: wait until nbdkit, started as process
+# PID, has written PIDFILE; fails at once if PID exits instead.
+_started_or_gone ()
 {
-    local i
-    for (( i = 0; i < 600; ++i )); do
-        test -S "$1" && return 0
-        sleep 0.1
-    done
-    echo "$0: wait_for_socket: $1 was not created"
-    return 1
+    test -s "$1" || _gone "$2"
 }
-
-# wait_gone PID: wait up to 60 s for a process to exit.
-wait_gone ()
+wait_for_pidfile ()
 {
-    local i
-    for (( i = 0; i < 600; ++i )); do
-        kill -0 "$1" 2>/dev/null || return 0
-        sleep 0.1
-    done
-    echo "$0: process $1 is still running"
-    return 1
+    wait_until _started_or_gone "$1" "$2"
+    if ! test -s "$1"; then
+        echo "$0: nbdkit (process $2) exited without writing $1"
+        return 1
+    fi
 }
 
 # start_nbdkit_fg -P PIDFILE [ARGS...]: start nbdkit in the foreground
 # (-f) as a background job, bounded by TEST_TIMEOUT, and wait for its
-# pidfile.  Sets nbdkit_bg to the job's PID, for "wait $nbdkit_bg" (whose
-# status is nbdkit's exit status).  In its default forking mode nbdkit
-# sends its stderr to /dev/null once it has forked, so tests that
-# check nbdkit's messages use this (or -v).
+# pidfile.  Sets nbdkit_bg to the job's PID, for "wait $nbdkit_bg"
+# (whose status is nbdkit's exit status).  In its default forking mode
+# nbdkit sends its stderr to /dev/null once it has forked, so tests
+# that check nbdkit's messages use this (or -v).
 start_nbdkit_fg ()
 {
-    local pidfile=$2 i
     timeout -k 10 "$TEST_TIMEOUT" nbdkit -f "$@" &
     nbdkit_bg=$!
     cleanup_fn kill "$nbdkit_bg"
-    for (( i = 0; i < 600; ++i )); do
-        test -s "$pidfile" && return 0
-        kill -0 "$nbdkit_bg" 2>/dev/null || break
-        sleep 0.1
-    done
-    echo "$0: start_nbdkit_fg: nbdkit did not start"
-    exit 1
+    wait_for_pidfile "$2" "$nbdkit_bg" || {
+        echo "$0: start_nbdkit_fg: nbdkit did not start"
+        exit 1
+    }
 }
 
 # start_nbdkit_with_parent SOCKET PIDFILE ARGS...: start a parent
@@ -224,7 +304,7 @@ start_nbdkit_fg ()
 # nbdkit_parent to the parent's PID and nbdkit_pid to nbdkit's.
 start_nbdkit_with_parent ()
 {
-    local sock=$1 pidfile=$2 i
+    local sock=$1 pidfile=$2
     shift 2
     bash -c '
         nbdkit --exit-with-parent -U "$1" -P "$2" "${@:3}" &
@@ -232,10 +312,7 @@ start_nbdkit_with_parent ()
     ' parent "$sock" "$pidfile" "$@" &
     nbdkit_parent=$!
     cleanup_fn kill $nbdkit_parent
-    for (( i = 0; i < 600; ++i )); do
-        test -S "$sock" && test -s "$pidfile" && break
-        sleep 0.1
-    done
+    wait_for_file "$pidfile"
     nbdkit_pid=$(cat "$pidfile")
     cleanup_fn kill_nbdkit $nbdkit_pid
 }
@@ -244,15 +321,186 @@ start_nbdkit_with_parent ()
 # fail: a server that ignores SIGTERM is a bug).
 kill_nbdkit ()
 {
-    local pid=$1 i
+    local pid=$1
     kill "$pid" 2>/dev/null || return 0
-    for (( i = 0; i < 100; ++i )); do
-        kill -0 "$pid" 2>/dev/null || return 0
-        sleep 0.1
-    done
+    WAIT_TRIES=100 wait_gone "$pid" && return 0
     echo "$0: nbdkit $pid did not exit after SIGTERM, sending SIGKILL"
     kill -9 "$pid" 2>/dev/null
     return 1
+}
+
+# expect_start_failure NAME [-f] ARGS...: run nbdkit with ARGS (the
+# plugin and its parameters) on a socket and pidfile of its own, in
+# its default forking mode or in the foreground (-f), where it must
+# refuse to start: exit non-zero within two minutes, never write its
+# pidfile or leave its socket (it never served), and leave no process
+# behind.  Its output (stdout and stderr) is in $tmpdir/NAME.out.
+expect_start_failure ()
+{
+    local name=$1 fg= status=0 sock pid out
+    shift
+    if [ "$1" = -f ]; then
+        fg=-f
+        shift
+    fi
+    sock="$tmpdir/$name.sock"
+    pid="$tmpdir/$name.pid"
+    out="$tmpdir/$name.out"
+    rm -f "$sock" "$pid"
+    # -k: a plugin that took SIGTERM away from nbdkit ignores
+    # timeout's first signal.
+    timeout -k 5 120 nbdkit $fg -U "$sock" -P "$pid" "$@" \
+        </dev/null >"$out" 2>&1 || status=$?
+    cat "$out"
+    echo "$name: nbdkit exited with status $status"
+    if [ "$status" -eq 0 ]; then
+        # nbdkit started (in the forking mode, it is serving in the
+        # background): kill it, it is ours, then fail.
+        test ! -s "$pid" || kill -9 "$(cat "$pid")" 2>/dev/null || :
+        echo "$0: $name: nbdkit started instead of failing"
+        exit 1
+    fi
+    if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+        echo "$0: $name: nbdkit hung"
+        exit 1
+    fi
+    if test -e "$pid" || test -S "$sock"; then
+        echo "$0: $name: nbdkit wrote its pidfile or left its socket"
+        exit 1
+    fi
+    if ! wait_no_process "$sock"; then
+        echo "$0: $name: a process using $sock was left behind"
+        exit 1
+    fi
+}
+
+# reldisk_setup: for tests of the reldisk test plugin
+# (tests/plugins/reldisk): $reldisk is the library (the test is
+# skipped if it was not built), $log the plugin's log, and libnbd's
+# debug output (LIBNBD_DEBUG=1, set for all tests), which the
+# thousands of requests these tests make would swamp the logs with, is
+# off.
+reldisk_setup ()
+{
+    reldisk="$(test_plugin reldisk)"
+    log="$tmpdir/log"
+    requires_file "$reldisk"
+    unset LIBNBD_DEBUG
+}
+
+# reldisk_wait_closed LOG: wait until the serving process has closed
+# every connection it opened.  nbdkit ends a connection by closing its
+# socket first and calling the plugin's close after that, and only
+# "if (!quit)" (server/connections.c, free_connection): a SIGTERM that
+# arrives in between skips the plugin's close for good.  So a client
+# that has seen its connection end cannot tell that the plugin has
+# closed it, and a test that stops the server as soon as its clients
+# are done may find a connection still open at cleanup.  Tests that
+# count connections wait for this state first.
+_all_closed ()
+{
+    local opens closes
+    opens=$(grep -c '^serve .* open id=' "$1") || :
+    closes=$(grep -c '^serve .* close id=' "$1") || :
+    [ "${opens:-0}" -eq "${closes:-0}" ]
+}
+reldisk_wait_closed ()
+{
+    wait_until _all_closed "$1" || {
+        echo "$0: $(grep -c '^serve .* open id=' "$1") connections opened," \
+             "$(grep -c '^serve .* close id=' "$1") closed"
+        return 1
+    }
+}
+
+# reldisk_stop: stop the server of $pid once the reldisk plugin has
+# closed every connection (reldisk_wait_closed $log), and print the
+# counters it logged at cleanup.
+reldisk_stop ()
+{
+    reldisk_wait_closed "$log"
+    kill_nbdkit "$(cat "$pid")"
+    reldisk_stats "$log"
+}
+
+# reldisk_expect NAME=VALUE...: each counter NAME of the cleanup line
+# of $log is VALUE.
+reldisk_expect ()
+{
+    local kv have
+    for kv in "$@"; do
+        have=$(reldisk_stat "$log" "${kv%%=*}")
+        if [ "$have" != "${kv#*=}" ]; then
+            echo "$0: reldisk counter ${kv%%=*} is '$have', expected ${kv#*=}"
+            return 1
+        fi
+    done
+}
+
+# reldisk_stats LOG: print the counters the reldisk plugin logged at
+# cleanup.
+reldisk_stats ()
+{
+    grep '^serve .* cleanup ' "$1"
+}
+
+# reldisk_stat LOG NAME: one counter of the cleanup line.
+reldisk_stat ()
+{
+    reldisk_stats "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# fio_verify SOCK JOBS DEPTH LOOPS: random writes of mixed sizes (512 B to
+# 4 MiB) from JOBS fio jobs (one NBD connection each), DEPTH requests in
+# flight per connection, each job on its own 32 MiB region of the disk,
+# with verification reads interleaved (verify_backlog) and a final
+# verification pass, LOOPS times over.  Fails on any I/O error or
+# verification failure, and prints the figures.
+fio_verify ()
+{
+    local sock=$1 jobs=$2 depth=$3 loops=$4
+    cat > "$tmpdir/job.fio" <<EOF_FIO
+[global]
+ioengine=nbd
+uri=nbd+unix:///?socket=$sock
+rw=randwrite
+bssplit=512/20:4k/40:64k/25:1m/10:4m/5
+blockalign=512
+iodepth=$depth
+numjobs=$jobs
+size=32m
+offset_increment=32m
+loops=$loops
+verify=crc32c
+verify_backlog=32
+do_verify=1
+verify_fatal=1
+verify_state_save=0
+[verify]
+EOF_FIO
+    timeout "$TEST_TIMEOUT" fio "$tmpdir/job.fio" \
+            --output-format=json --output="$tmpdir/fio.json"
+    python3 - "$tmpdir/fio.json" "$jobs" "$depth" "$loops" <<'EOF_PY'
+import json, sys
+path, jobs, depth, loops = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+text = open(path).read()
+# fio prints "fio: connected to NBD server" lines before the JSON.
+data = json.loads(text[text.index("{"):])
+js = data["jobs"]
+assert len(js) == jobs, "expected %d fio jobs, got %d" % (jobs, len(js))
+errors = sum(j["error"] for j in js)
+rios = sum(j["read"]["total_ios"] for j in js)
+wios = sum(j["write"]["total_ios"] for j in js)
+rbytes = sum(j["read"]["io_bytes"] for j in js)
+wbytes = sum(j["write"]["io_bytes"] for j in js)
+print("fio: %d connections x queue depth %d: %d requests "
+      "(%d writes, %d verifying reads), %d bytes written, %d bytes verified, "
+      "errors %d" % (jobs, depth, rios + wios, wios, rios, wbytes, rbytes, errors))
+assert errors == 0, "fio reported errors"
+# Every byte written is read back and checked against its checksum.
+assert wbytes == jobs * loops * (32 << 20), "fio wrote %d bytes" % wbytes
+assert rbytes >= wbytes, "fio verified only %d of %d bytes" % (rbytes, wbytes)
+EOF_PY
 }
 
 # Bound every nbdkit and client run: a hang fails the test instead of

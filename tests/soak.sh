@@ -51,7 +51,7 @@
 source "$SRCDIR/functions.sh"
 set -e
 set -x
-source "$SRCDIR/rel/relfuncs.sh"
+reldisk_setup
 
 : "${SOAK_SECONDS:=600}"
 : "${SOAK_INTERVAL:=60}"
@@ -63,11 +63,11 @@ log="$tmpdir/log"
 start_nbdkit -P "$pid" -U "$sock" "$golang_plugin" "$reldisk" \
              size=64M threadmodel=parallel pressure=alloc log="$log"
 
-timeout $((SOAK_SECONDS + SOAK_WARMUP + 600)) $python - "$sock" "$(cat "$pid")" \
+timeout $((SOAK_SECONDS + SOAK_WARMUP + 600)) python3 - "$sock" "$(cat "$pid")" \
         "$SOAK_SECONDS" "$SOAK_INTERVAL" "$SOAK_WARMUP" <<'EOF_PY'
 import random, sys, threading, time
 import nbd
-import rellib
+import nbdclient
 
 sock, pid = sys.argv[1], int(sys.argv[2])
 seconds, interval, warmup = (int(x) for x in sys.argv[3:6])
@@ -82,9 +82,9 @@ def rss_kib():
     raise RuntimeError("no VmRSS")
 
 # Write the whole disk once, so that the RAM disk's pages are resident.
-h = rellib.connect(sock)
-ops = [("w", o, rellib.pattern(o, M, 0)) for o in range(0, size, M)]
-assert all(r[0] == 0 for r in rellib.run_ops(h, ops, 8))
+h = nbdclient.connect(sock)
+ops = [("w", o, nbdclient.pattern(o, M, 0)) for o in range(0, size, M)]
+assert all(r[0] == 0 for r in nbdclient.run_ops(h, ops, 8))
 h.shutdown()
 print("soak: RSS after writing the disk: %d KiB" % rss_kib(), flush=True)
 
@@ -105,9 +105,9 @@ def cycle(rnd, base, region):
         count = rnd.choice((512, 4096, 65536, 1 << 20))
         off = base + rnd.randrange(0, region - count + 1, 512)
         seed = rnd.randrange(1 << 32)
-        ops.append(("w", off, rellib.pattern(off, count, seed)))
+        ops.append(("w", off, nbdclient.pattern(off, count, seed)))
         ops.append(("r", off, count))
-    res = rellib.run_ops(h, ops, 4)
+    res = nbdclient.run_ops(h, ops, 4)
     assert all(r[0] == 0 for r in res), [r[0] for r in res]
     nbytes = 2 * sum(len(op[2]) for op in ops if op[0] == "w")
     # Writes in flight together complete in any order: check the data
@@ -201,6 +201,6 @@ if last > first * 1.5 and last - first > 64 * 1024:
 EOF_PY
 
 kill_nbdkit "$(cat "$pid")"
-rel_stats "$log"
-test "$(rel_stat "$log" live)" -eq 0
-test "$(rel_stat "$log" confused)" -eq 0
+reldisk_stats "$log"
+test "$(reldisk_stat "$log" live)" -eq 0
+test "$(reldisk_stat "$log" confused)" -eq 0

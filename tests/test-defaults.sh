@@ -27,6 +27,7 @@
 # DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY
 # THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
 # (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+# OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 
 # nbdkit's defaults for callbacks a plugin lacks, applied in one place
 # (the loader) and so identical for a golib plugin and for a library
@@ -50,8 +51,6 @@ set -x
 requires nbdsh --version
 requires nbdinfo --version
 
-libs="$abs_top_builddir/tests/.libs"
-cabi="$libs/cabi.so"
 requires_file "$cabi"
 plugins=("$cabi")
 if [ -n "$GOLANG" ]; then
@@ -62,7 +61,7 @@ fi
 
 cat > $tmpdir/defaults.py <<'PY'
 import errno, nbd, sys
-from features_client import expect_error
+from nbdclient import expect_error
 
 # name: (configuration, what the client sees, what requests do).
 # Client flags not given are false; "ro" is is_read_only.
@@ -251,7 +250,7 @@ done
 # defaults; and so does a golib plugin with only Open, GetSize and
 # PRead.  Without list_exports, default_export and export_description:
 # the default export "" only, without a description.
-minimal=("$libs/cabi-minimal.so" "$libs/cabi-mask.so")
+minimal=("$cabi_libs/cabi-minimal.so" "$cabi_libs/cabi-mask.so")
 if [ -n "$GOLANG" ]; then
     minimal+=("$(test_plugin features-minimal)")
 fi

@@ -128,7 +128,6 @@ grep "$tmpdir/third/disk.go is not in a Go module.*make it a module" \
 mkdir "$tmpdir/bad"
 sed 's/return diskSize, nil/return undefinedSize, nil/' \
     "$tmpdir/nomod/main.go" > "$tmpdir/bad/disk.go"
-sock=$tmpdir/sock
 status=0
 timeout 600 nbdkit -U "$sock" -P "$tmpdir/pid" "$golang_plugin" \
         "$tmpdir/bad/disk.go" 2> "$tmpdir/bad.err" || status=$?

@@ -46,9 +46,6 @@ source_mode_setup
 srcdir_plugin="$abs_top_srcdir/examples/ramdisk"
 cp "$abs_top_srcdir/examples/ramdisk/ramdisk.go" "$tmpdir/disk.go"
 file_plugin="$tmpdir/disk.go"
-sock=$tmpdir/sock
-pid=$tmpdir/pid
-uri="nbd+unix:///?socket=$sock"
 export golang_plugin srcdir_plugin file_plugin
 
 # --dump-plugin (no fork follows; the library is loaded in nbdkit's

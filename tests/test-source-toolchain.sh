@@ -83,8 +83,9 @@ PATH="$tmpdir/bin:$PATH" timeout 600 nbdkit "$golang_plugin" "$tmpdir/disk.go" \
 grep "^golang_build_go=$GOLANG$" "$tmpdir/dump"
 
 # No Go at all: the configured one hidden (an empty directory mounted
-# over its bin directory, in a private mount namespace) and none on
-# PATH.
+# over the directory of the file it resolves to, in a private mount
+# namespace: Debian's /usr/bin/go is a link into /usr/lib/go-1.19/bin,
+# and hiding /usr/bin would hide nbdkit too) and none on PATH.
 requires unshare -r -m true
 rm -rf "$source_cache"
 mkdir "$tmpdir/empty"
@@ -93,7 +94,7 @@ status=0
 unshare -r -m bash -c '
     mount --bind "$1" "$(dirname "$2")" &&
     PATH=/nonexistent "$3" -U - "$4" "$5" --run true' \
-    unshare "$tmpdir/empty" "$GOLANG" "$nbdkit" "$golang_plugin" \
+    unshare "$tmpdir/empty" "$(readlink -f "$GOLANG")" "$nbdkit" "$golang_plugin" \
     "$tmpdir/disk.go" 2> "$tmpdir/err" || status=$?
 cat "$tmpdir/err"
 test $status -eq 1

@@ -187,10 +187,13 @@
 // Every nbdkit thread that calls into the plugin (16 worker threads
 // per connection by default) holds one of the Go runtime's Ps while
 // it is back in nbdkit.  So that a thread entering Go never waits for
-// one, golib raises GOMAXPROCS as such threads appear, to the
-// runtime's default plus their number, and lowers it again when they
-// are gone: runtime.GOMAXPROCS(0) in a serving plugin is therefore
-// not the number of CPUs (use runtime.NumCPU to size worker pools).
+// one, golib raises GOMAXPROCS as such threads appear, to at least
+// the runtime's default plus the number alive (with room to spare, so
+// that a new connection costs only a few changes).  It is lowered only
+// when a new thread arrives and the count has fallen to a quarter of
+// what GOMAXPROCS allows for.  runtime.GOMAXPROCS(0) in a serving
+// plugin is therefore not the number of CPUs (use runtime.NumCPU to
+// size worker pools).
 // A GOMAXPROCS environment variable turns this off.
 //
 // # Processes

@@ -391,8 +391,18 @@ func nbdkitgo_open(readonly C.int, handle *C.uintptr_t, implemented *C.uint64_t,
 	if err != nil {
 		return setError(cerr, err)
 	}
+	// The connection is open: if Omit panics, close it before the
+	// panic fails the open (the loader never calls close then).
+	h := newHandle(c)
+	done := false
+	defer func() {
+		if !done {
+			closeHandle(h)
+		}
+	}()
 	bits := connectionBits(*implemented, connMethods(c))
-	*handle = C.uintptr_t(newHandle(c))
+	done = true
+	*handle = C.uintptr_t(h)
 	*implemented = bits
 	return 0
 }

@@ -33,7 +33,7 @@ package nbdkit
 // This file holds what the helpers do outside nbdkit (in go test, or
 // any program that is not loaded by nbdkit-golang-plugin.so): the
 // same as nbdkit's own functions, written in Go.  nbdkit's rules are
-// pinned by testdata/parse.txt, which test-golib-helpers.sh runs
+// pinned by testdata/parse.txt, which test-helpers.sh runs
 // through the real nbdkit and parse_test.go through these functions.
 
 import (

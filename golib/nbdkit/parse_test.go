@@ -40,7 +40,7 @@ import (
 )
 
 // TestParseOutsideNbdkit runs the cases of testdata/parse.txt, which
-// test-golib-helpers.sh also runs through nbdkit itself, through
+// test-helpers.sh also runs through nbdkit itself, through
 // ParseSize and ParseBool outside nbdkit.
 func TestParseOutsideNbdkit(t *testing.T) {
 	f, err := os.Open("testdata/parse.txt")
