@@ -329,6 +329,17 @@ kill_nbdkit ()
     return 1
 }
 
+# fails CMD...: CMD must fail (exit non-zero).  Write this, not
+# "! CMD": bash's set -e ignores the status of a negated command, so
+# "! CMD" can never fail a test.
+fails ()
+{
+    if "$@"; then
+        echo "$0: expected to fail, but succeeded: $*" >&2
+        return 1
+    fi
+}
+
 # expect_start_failure NAME [-f] ARGS...: run nbdkit with ARGS (the
 # plugin and its parameters) on a socket and pidfile of its own, in
 # its default forking mode or in the foreground (-f), where it must

@@ -55,9 +55,9 @@ for cb in open get_size list_exports; do
     start_nbdkit_fg -P "$pid" -U "$sock" \
                  "$golang_plugin" "$cabi" silent=$cb 2> "$tmpdir/stderr-$cb"
     if [ $cb = list_exports ]; then
-        ! timeout "$TEST_TIMEOUT" nbdinfo --list "nbd+unix:///?socket=$sock"
+        fails timeout "$TEST_TIMEOUT" nbdinfo --list "nbd+unix:///?socket=$sock"
     else
-        ! timeout "$TEST_TIMEOUT" nbdinfo "nbd+unix:///?socket=$sock"
+        fails timeout "$TEST_TIMEOUT" nbdinfo "nbd+unix:///?socket=$sock"
     fi
     kill "$(cat "$pid")"
     wait "$nbdkit_bg"

@@ -138,6 +138,6 @@ grep "error: $tmpdir/bad/disk.go: go build failed (exit status [0-9]*)" \
      "$tmpdir/bad.err"
 test ! -e "$tmpdir/pid"
 test ! -e "$sock"
-! pgrep -f "$tmpdir/bad"
+fails pgrep -f "$tmpdir/bad"
 # Failed builds leave nothing in the cache.
 test -z "$(ls "$source_cache" | grep -v '\.so$')"

@@ -122,7 +122,7 @@ test ! -e "$tmpdir/nohome"
 # Also when the build fails.
 mkdir "$tmpdir/bad"
 echo 'package main; func main() { undefined() }' > "$tmpdir/bad/bad.go"
-! env -u XDG_CACHE_HOME -u XDG_CONFIG_HOME HOME="$tmpdir/nohome" \
+fails env -u XDG_CACHE_HOME -u XDG_CONFIG_HOME HOME="$tmpdir/nohome" \
     TMPDIR="$tmpdir/tmp" \
     timeout 600 nbdkit -U - "$golang_plugin" "$tmpdir/bad/bad.go" --run true
 test -z "$(ls -A "$tmpdir/tmp")"

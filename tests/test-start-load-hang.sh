@@ -76,4 +76,4 @@ NBDKIT_GOLANG_CHECK_TIMEOUT=soon \
     expect_fail badtimeout "NBDKIT_GOLANG_CHECK_TIMEOUT: 'soon' is not a number" \
     -U "$tmpdir/sock" "$golang_plugin" "$cabi"
 # Nothing was left running.
-! pgrep -f -- "$tmpdir/sock"
+fails pgrep -f -- "$tmpdir/sock"
