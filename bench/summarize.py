@@ -187,25 +187,33 @@ def main():
                      key=lambda t: (list(SWEEP_KINDS).index(t[0]), t[1]))
     jobs_all = sorted({j for _, _, j in sweep})
 
-    def sweep_md(v):
-        lines = ["| " + v + " | " + " | ".join(
+    def sweep_md(v, ref="c"):
+        """The sweep table of V, relative to the variant REF."""
+        def rel(d, w):
+            x = d.get((w, v))
+            if ref == "c" or x is None:
+                return x
+            y = d.get((w, ref))
+            return x / y if y else None
+        title = v if ref == "c" else f"{v} / {ref}"
+        lines = ["| " + title + " | " + " | ".join(
             f"{j} conn." for j in jobs_all) + " |",
                  "|---|" + "---:|" * len(jobs_all)]
         for k, q in rows_kq:
             cells = []
             for j in jobs_all:
                 w = f"{k}-q{q}-j{j}"
-                if (w, v) in ratio:
-                    r, c = ratio[(w, v)], cpu_ratio[(w, v)]
+                r, c = rel(ratio, w), rel(cpu_ratio, w)
+                if r is not None and c is not None:
                     mark = "**" if r < 0.95 or c > 1.05 else ""
                     cells.append(f"{mark}{r:.2f} / {c:.2f}{mark}")
                 else:
                     cells.append("")
             lines.append(f"| {SWEEP_KINDS[k]} QD{q} | " + " | ".join(cells) + " |")
-        rs = [ratio[(w, v)] for w in workloads
-              if parse_sweep(w) and (w, v) in ratio and ratio[(w, v)] > 0]
-        cs = [cpu_ratio[(w, v)] for w in workloads
-              if parse_sweep(w) and (w, v) in cpu_ratio and cpu_ratio[(w, v)] > 0]
+        rs = [r for r in (rel(ratio, w) for w in workloads if parse_sweep(w))
+              if r]
+        cs = [c for c in (rel(cpu_ratio, w) for w in workloads
+                          if parse_sweep(w)) if c]
         if rs and cs:
             lines.append("")
             lines.append(f"Geometric mean over the {len(rs)} cells: throughput"
@@ -331,6 +339,13 @@ def main():
     p("")
     desc = {
         "c": "nbdkit's C memory plugin (`nbdkit memory size=1G`): the reference",
+        "c-malloc": "the same plugin with `allocator=malloc`: one flat buffer"
+                    " that requests copy in parallel, as the Go ramdisk and"
+                    " `cabi` do (the default sparse allocator copies every"
+                    " request under one global mutex)",
+        "c-serial": "the same plugin under nbdkit's noparallel filter"
+                    " (`serialize=requests`): the thread model the Go ramdisk"
+                    " chooses, nbdkit serving each connection from one thread",
         "go-nbd": "github.com/pojntfx/go-nbd's memory backend served by"
                   " `bench/gonbd` (a pure-Go NBD server, no nbdkit): what a Go"
                   " developer might pick instead",
@@ -346,12 +361,16 @@ def main():
             d = (f"the loader with `bench/gcdisk` built by {v[:-3]}: a RAM"
                  " disk that allocates on every request and keeps 64 MiB of"
                  " live objects (what GOMAXPROCS costs the garbage collector)")
+        elif v.endswith("-parallel"):
+            d = (f"the loader with examples/ramdisk built by {v[:-9]} in"
+                 " nbdkit's parallel thread model (the example's model before"
+                 " issue 14: 16 worker threads per connection)")
         elif v.endswith("-cgo"):
             d = (f"the loader with `bench/gocall` built by {v[:-4]}: bare cgo"
                  " exports, no golib (the cost of the Go transition alone)")
         else:
             d = desc.get(v, f"the loader with examples/ramdisk built by {v}"
-                         " (golib)")
+                         " (golib; thread model serialize_requests)")
         p(f"- `{v}`: {d} (multi-conn: {multiconn.get(v, '?')})")
     p("")
     p("All servers run at once, each `nbdkit -f -U SOCKET`, 1 GiB, prefilled")
@@ -369,6 +388,19 @@ def main():
         for v in others:
             p(sweep_md(v))
             p("")
+        if "c-malloc" in variants:
+            p("### The same, relative to `c-malloc`")
+            p("")
+            p("nbdkit's memory plugin copies every request under one global")
+            p("mutex (its default allocator); with `allocator=malloc` requests")
+            p("copy in parallel, as in the Go and C RAM disks measured here.")
+            p("Each cell: the variant's median IOPS / `c-malloc`'s, then its")
+            p("CPU per request / `c-malloc`'s.")
+            p("")
+            for v in others:
+                if v != "c-malloc" and v.startswith(("go", "cabi")):
+                    p(sweep_md(v, "c-malloc"))
+                    p("")
         p("![ratios](ratios.png)")
         p("")
     p("## Throughput relative to the C memory plugin, every workload")
