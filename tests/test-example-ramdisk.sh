@@ -31,7 +31,7 @@
 
 # The ramdisk example through the loader and real clients: size=,
 # writes and reads, zero and trim free pages (the map shows holes
-# again), parallel thread model, multi-conn, nbdcopy and qemu-img.
+# again), serialize_requests thread model, multi-conn, nbdcopy and qemu-img.
 
 source "$SRCDIR/functions.sh"
 set -e
@@ -45,11 +45,11 @@ requires qemu-img --version
 ramdisk=$(example ramdisk)
 test -f "$ramdisk"
 
-# Default size 1G, parallel thread model, Info in --dump-plugin.
+# Default size 1G, serialize_requests thread model, Info in --dump-plugin.
 nbdkit $golang_plugin $ramdisk --dump-plugin > $tmpdir/dump
 cat $tmpdir/dump
 grep '^golang_plugin_name=ramdisk$' $tmpdir/dump
-grep '^golang_thread_model=parallel$' $tmpdir/dump
+grep '^golang_thread_model=serialize_requests$' $tmpdir/dump
 
 nbdkit -U - $golang_plugin $ramdisk --run 'nbdinfo --size "$uri"' > $tmpdir/size
 test "$(cat $tmpdir/size)" = 1073741824

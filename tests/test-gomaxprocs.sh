@@ -42,8 +42,11 @@ set -e
 set -x
 
 requires nbdsh --version
-ramdisk="$(example ramdisk)"
-requires_file "$ramdisk"
+# readerat: a parallel plugin (file I/O may block, so it lets nbdkit's
+# worker threads call in at once).
+readerat="$(example readerat)"
+requires_file "$readerat"
+truncate -s 1M "$tmpdir/disk"
 
 log="$tmpdir/log"
 
@@ -53,7 +56,7 @@ serve ()
 {
     rm -f "$sock"
     env "$@" nbdkit -f -v -D golang.trace=1 -t 4 -U "$sock" \
-        "$golang_plugin" "$ramdisk" size=1M 2> "$log" &
+        "$golang_plugin" "$readerat" file="$tmpdir/disk" 2> "$log" &
     pid=$!
     cleanup_fn kill_nbdkit "$pid"
     wait_for_socket "$sock"

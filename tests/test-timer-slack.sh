@@ -46,10 +46,13 @@ source "$SRCDIR/functions.sh"
 set -e
 set -x
 
-ramdisk="$(example ramdisk)"
+# readerat: a parallel plugin, so that nbdkit starts its 16 worker
+# threads per connection.
+readerat="$(example readerat)"
 features="$(test_plugin features)"
-requires_file "$ramdisk"
+requires_file "$readerat"
 requires_file "$features"
+truncate -s 1M "$tmpdir/disk"
 requires nbdsh --version
 
 # The slack nbdkit's threads inherit from this shell.
@@ -87,7 +90,7 @@ serve ()
 {
     local sock="$tmpdir/sock" pid t
     rm -f "$sock" "$tmpdir/connected" "$tmpdir/read"
-    env "$@" nbdkit -f -U "$sock" "$golang_plugin" "$ramdisk" size=1M &
+    env "$@" nbdkit -f -U "$sock" "$golang_plugin" "$readerat" file="$tmpdir/disk" &
     pid=$!
     cleanup_fn kill "$pid"
     wait_for_socket "$sock"
@@ -150,7 +153,7 @@ fi
 for bad in abc -1 " 5" 1000000001 99999999999999999999999; do
     status=0
     NBDKIT_GOLANG_TIMER_SLACK_NS="$bad" timeout "$TEST_TIMEOUT" \
-        nbdkit -U - "$golang_plugin" "$ramdisk" size=1M --run true \
+        nbdkit -U - "$golang_plugin" "$readerat" file="$tmpdir/disk" --run true \
         2> "$tmpdir/err" || status=$?
     cat "$tmpdir/err"
     test "$status" -ne 0

@@ -49,7 +49,7 @@ func TestSize(t *testing.T) {
 		t.Errorf("colour=red: %v", err)
 	}
 	s, c := nbdkittest.Connect(t, nil, "size=3M")
-	if c.Size() != 3<<20 || s.ThreadModel() != nbdkit.ThreadModelParallel {
+	if c.Size() != 3<<20 || s.ThreadModel() != nbdkit.ThreadModelSerializeRequests {
 		t.Errorf("size %d, thread model %v", c.Size(), s.ThreadModel())
 	}
 }
