@@ -183,9 +183,9 @@
 // ThreadModelSerializeRequests, as examples/ramdisk does: nbdkit then
 // serves each connection from a single thread, in order, and
 // connections still run in parallel.  Measured on 2 CPUs, that one
-// choice cut the server's CPU time per request by a quarter to a half
-// at every queue depth and number of connections, against the same
-// plugin in the parallel model (bench/RESULTS.md).
+// choice cut the server's CPU time per request by 14-51% (a third on
+// average) in every workload of bench/run, against the same plugin in
+// the parallel model (bench/RESULTS.md).
 //
 // Buffers passed to PRead and PWrite are nbdkit's own memory, wrapped
 // without a copy: do not keep them, or slices of them, after the call
