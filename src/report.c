@@ -88,12 +88,12 @@ golang_discard (const char *what, struct nbdkitgo_error *err)
   err->msg = NULL;
 }
 
-/* nbdkit asserts that an errno is positive.  A library (or a C
- * library it calls) can produce anything: 0, -5, 1<<31.  Whatever is
- * not an errno Linux could define (1 to MAX_ERRNO, 4095) becomes EIO.
+/* A library (or a C library it calls) can produce anything: 0, -5,
+ * 1<<31.  The ABI's rule (nbdkitgo-abi.h, NBDKITGO_ERRNO_MAX): what is
+ * not 1 to NBDKITGO_ERRNO_MAX becomes EIO.
  */
 int
 golang_errno (int errnum)
 {
-  return errnum > 0 && errnum <= 4095 ? errnum : EIO;
+  return errnum > 0 && errnum <= NBDKITGO_ERRNO_MAX ? errnum : EIO;
 }

@@ -64,18 +64,13 @@ func (e *reportedError) Unwrap() error {
 // from go test) or before the loader's handshake.
 var errNoHost = errors.New("nbdkit: not running inside nbdkit-golang-plugin.so")
 
-// maxErrno is the largest errno Linux defines room for (MAX_ERRNO).
-// nbdkit asserts that an errno is positive; larger values are not
-// errnos either.
-const maxErrno = 4095
-
 // errorToC splits err into what the C boundary needs: the errno for
 // the client (EIO when the chain holds none, or holds something that
 // is not a positive errno, such as syscall.Errno(-5)) and the message
 // for nbdkit_error, with report false when nbdkit has already reported
 // it.
 func errorToC(err error) (errno syscall.Errno, msg string, report bool) {
-	if !errors.As(err, &errno) || errno == 0 || errno > maxErrno {
+	if !errors.As(err, &errno) || errno == 0 || errno > errnoMax {
 		errno = syscall.EIO
 	}
 	var rep *reportedError

@@ -55,6 +55,11 @@ import (
 	"unsafe"
 )
 
+// errnoMax is the ABI's NBDKITGO_ERRNO_MAX: an errno outside 1 to
+// errnoMax reaches the client as EIO (the loader applies the same rule
+// to whatever a library sets).
+const errnoMax = C.NBDKITGO_ERRNO_MAX
+
 // setError stores err in the C error struct and returns -1, or returns
 // 0 if err is nil.  The message is malloc'd; the loader frees it.
 func setError(cerr *C.struct_nbdkitgo_error, err error) C.int {

@@ -145,6 +145,12 @@ struct nbdkitgo_error {
   char *msg;                    /* malloc'd, freed by the loader; or NULL */
 };
 
+/* The largest errnum the loader passes on (Linux's MAX_ERRNO).  Any
+ * errnum outside 1 to NBDKITGO_ERRNO_MAX (0, negative, larger) reaches
+ * the client as EIO: nbdkit asserts that an errno is positive.
+ */
+#define NBDKITGO_ERRNO_MAX 4095
+
 /* Services the loader offers the library: everything a C plugin can
  * call.  Each forwards to the nbdkit function of the same name (minus
  * the "nbdkit_" prefix) and has its semantics; in particular functions
